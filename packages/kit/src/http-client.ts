@@ -1,0 +1,133 @@
+import { Agent, errors as undiciErrors, request } from 'undici';
+import type { z } from 'zod';
+import type { BaseConfig } from './config.js';
+import { currentContext } from './propagation.js';
+
+export type UpstreamFailure = 'timeout' | 'connect' | 'status' | 'invalid-response';
+
+/** A downstream call that did not produce the expected answer; `status` is set when the callee answered. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly service: string,
+    readonly kind: UpstreamFailure,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(`${service}: ${message}`);
+    this.name = 'UpstreamError';
+  }
+}
+
+export interface ServiceClientOptions {
+  /** Where the service lives as the cluster names it, e.g. http://users:7000 */
+  baseUrl: string;
+  timeoutMs: number;
+  /**
+   * The local runtime's sidecar listener. When set, the connection goes there and the Host header keeps the
+   * cluster name, as Envoy sees it after iptables redirects an outbound call.
+   */
+  outboundUrl?: string | undefined;
+}
+
+export interface CallOptions<T> {
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Validates a 2xx answer's JSON body: the callee's contract, checked at the boundary. */
+  schema: z.ZodType<T>;
+  /** Overrides the client's timeout for this call. */
+  timeoutMs?: number;
+}
+
+export interface UpstreamResponse<T> {
+  status: number;
+  body: T;
+}
+
+const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+
+/**
+ * A JSON client for one downstream service. Every call carries the propagated headers of the request being served
+ * and ends with an UpstreamError after its timeout.
+ */
+export class ServiceClient {
+  private readonly origin: string;
+  private readonly host: string;
+
+  constructor(
+    readonly service: string,
+    private readonly options: ServiceClientOptions,
+  ) {
+    const target = new URL(options.baseUrl);
+    this.host = target.host;
+    this.origin = options.outboundUrl ? new URL(options.outboundUrl).origin : target.origin;
+  }
+
+  /** GET or POST and validate a 2xx JSON answer; any other status is an UpstreamError carrying it. */
+  async call<T>(method: 'GET' | 'POST', path: string, options: CallOptions<T>): Promise<T> {
+    const response = await this.send(method, path, options);
+    if (response.status < 200 || response.status >= 300) {
+      throw new UpstreamError(this.service, 'status', `answered ${response.status}`, response.status);
+    }
+    return response.body;
+  }
+
+  /** Like call, but hands back any answered status; the body is validated only for 2xx. */
+  async send<T>(method: 'GET' | 'POST', path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const search = options.query ? `?${new URLSearchParams(options.query)}` : '';
+    const headers: Record<string, string> = { ...currentContext(), host: this.host, accept: 'application/json' };
+    let payload: string | undefined;
+    if (options.body !== undefined) {
+      payload = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    let status: number;
+    let text: string;
+    try {
+      const response = await request(`${this.origin}${path}${search}`, {
+        method,
+        headers,
+        body: payload,
+        dispatcher: agent,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      throw this.failure(error, timeoutMs);
+    }
+    if (status < 200 || status >= 300) return { status, body: undefined as T };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new UpstreamError(this.service, 'invalid-response', `answered ${status} with a body that is not JSON`, status);
+    }
+    const parsed = options.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new UpstreamError(this.service, 'invalid-response', `answer does not match its contract: ${parsed.error.message}`, status);
+    }
+    return { status, body: parsed.data };
+  }
+
+  private failure(error: unknown, timeoutMs: number): UpstreamError {
+    const name = (error as Error)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError' || error instanceof undiciErrors.HeadersTimeoutError) {
+      return new UpstreamError(this.service, 'timeout', `no answer within ${timeoutMs} ms`);
+    }
+    return new UpstreamError(this.service, 'connect', (error as Error)?.message ?? String(error));
+  }
+}
+
+/** A client for `service` at `baseUrl`, with the service's configured timeout and the runtime's sidecar if any. */
+export function serviceClient(
+  config: Pick<BaseConfig, 'UPSTREAM_TIMEOUT_MS' | 'MESH_OUTBOUND_URL'>,
+  service: string,
+  baseUrl: string,
+): ServiceClient {
+  return new ServiceClient(service, {
+    baseUrl,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    outboundUrl: config.MESH_OUTBOUND_URL,
+  });
+}

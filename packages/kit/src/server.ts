@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BaseConfig } from './config.js';
+import { errorBody } from './errors.js';
+import type { Logger } from './logger.js';
+import { requestContext, runWithContext } from './propagation.js';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ServiceOptions {
+  config: BaseConfig;
+  logger: Logger;
+  /** The framework's handler: express's app, or fastify's routing function. */
+  handler: RequestHandler;
+  /** Releases what the service holds (database clients) after the last request has finished. */
+  onClose?: () => Promise<void>;
+  /** Drain and exit on SIGTERM/SIGINT and when the parent runtime disconnects; off in tests. Default true. */
+  handleSignals?: boolean;
+}
+
+export interface RunningService {
+  server: Server;
+  /** The port actually bound (PORT=0 picks a free one). */
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (up to DRAIN_TIMEOUT_MS), then releases resources. */
+  shutdown(reason: string): Promise<void>;
+}
+
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/**
+ * The HTTP server every service runs in, whatever its framework: health probes, the request context that outbound
+ * calls propagate, the simulated processing delay, one log line per request, and a graceful drain on SIGTERM/SIGINT
+ * or when the local runtime that started the process goes away.
+ */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { config, logger, handler } = options;
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (PROBES.has(path)) return answerProbe(res, path === '/readyz' && draining);
+    const started = performance.now();
+    const context = requestContext(req);
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      logger.info(
+        {
+          method: req.method,
+          path: req.url,
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          requestId: context['x-request-id'],
+          endUser: context['end-user'],
+        },
+        'request',
+      );
+      if (draining && inFlight === 0) drained?.();
+    });
+    if (draining) res.setHeader('connection', 'close');
+    runWithContext(context, () => {
+      if (config.LATENCY_MS > 0) void sleep(config.LATENCY_MS).then(() => handler(req, res));
+      else handler(req, res);
+    });
+  });
+  // Slow or oversized clients must not pin the process.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    shuttingDown ??= (async () => {
+      draining = true;
+      logger.info({ reason, inFlight }, 'draining');
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        const allDone = new Promise<void>((resolve) => (drained = resolve));
+        const timedOut = await Promise.race([allDone.then(() => false), sleep(config.DRAIN_TIMEOUT_MS, true)]);
+        if (timedOut) logger.warn({ inFlight }, 'drain timeout: closing remaining connections');
+      }
+      server.closeAllConnections();
+      await options.onClose?.();
+      logger.info('stopped');
+    })();
+    return shuttingDown;
+  };
+
+  const exitAfter = (reason: string) => () => {
+    void shutdown(reason).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  if (options.handleSignals ?? true) {
+    process.once('SIGTERM', exitAfter('SIGTERM'));
+    process.once('SIGINT', exitAfter('SIGINT'));
+    // Started by the local runtime: when it dies, so do we (no orphans).
+    if (process.send) {
+      process.once('disconnect', exitAfter('runtime gone'));
+      process.send({ type: 'listening', port });
+    }
+  }
+  logger.info({ port }, 'listening');
+  return { server, port, shutdown };
+}
+
+function answerProbe(res: ServerResponse, unavailable: boolean): void {
+  const status = unavailable ? 503 : 200;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(unavailable ? errorBody(503, 'draining') : { status: 'ok' }));
+}

@@ -1,0 +1,36 @@
+import { countsByIdSchema, idsQuerySchema, parseWith, UpstreamError, type Logger, type ServiceClient } from '@mesh-mall/kit';
+import { fastifyApp } from '@mesh-mall/kit/fastify';
+import type { FastifyInstance } from 'fastify';
+import { CATALOG, type Product } from './catalog.js';
+
+export interface ProductsDeps {
+  logger: Logger;
+  version: 'v1' | 'v2' | 'v3';
+  /** v2 only: where favorites counts come from. */
+  favorites: ServiceClient;
+}
+
+/**
+ * `GET /products?ids=1,2` → the products in the order asked, unknown ids left out. v2 (fox's change) adds each
+ * product's `favorites` count from one batch call; if favorites cannot answer, products still answers without them.
+ */
+export function buildApp({ logger, version, favorites }: ProductsDeps): Promise<FastifyInstance> {
+  return fastifyApp(logger, (app) => {
+    app.get('/products', async (request) => {
+      const { ids } = parseWith(idsQuerySchema, request.query);
+      const products: Product[] = ids.flatMap((id) => CATALOG.get(id) ?? []);
+      if (version !== 'v2' || products.length === 0) return products;
+      try {
+        const counts = await favorites.call('GET', '/favorites', {
+          query: { ids: products.map((p) => p.id).join(',') },
+          schema: countsByIdSchema,
+        });
+        return products.map((p) => ({ ...p, favorites: counts[String(p.id)] }));
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error;
+        request.log.warn({ err: error.message }, 'favorites unavailable; answering without counts');
+        return products;
+      }
+    });
+  });
+}

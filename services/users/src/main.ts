@@ -1,0 +1,25 @@
+import { createLogger, loadConfig, main, startService } from '@mesh-mall/kit';
+import { fastifyHandler } from '@mesh-mall/kit/fastify';
+import { z } from 'zod';
+import { buildApp } from './app.js';
+import { FileUserRepository } from './file-repository.js';
+import { MongoUserRepository } from './mongo-repository.js';
+import type { UserRepository } from './repository.js';
+
+main(async () => {
+  const config = loadConfig(
+    { SERVICE_NAME: 'users', LATENCY_MS: 30, DATA_DIR: './data' },
+    { MONGO_URL: z.string().startsWith('mongodb').optional(), DATA_DIR: z.string().min(1) },
+  );
+  const logger = createLogger(config);
+  let users: UserRepository;
+  if (config.MONGO_URL) {
+    users = await MongoUserRepository.connect(config.MONGO_URL);
+    logger.info('storing users in MongoDB');
+  } else {
+    users = await FileUserRepository.open(config.DATA_DIR);
+    logger.info({ dir: config.DATA_DIR }, 'no MONGO_URL: storing users in the embedded store');
+  }
+  const app = await buildApp(logger, users);
+  await startService({ config, logger, handler: fastifyHandler(app), onClose: () => users.close() });
+});
