@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pino, type Logger } from 'pino';
+
+/** One hop through a sidecar or the gateway, as Envoy's access log would record it. */
+export interface AccessLogEntry {
+  source_namespace: string;
+  source_workload: string;
+  destination_namespace: string | undefined;
+  destination_workload: string | undefined;
+  destination_service: string | undefined;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  x_request_id: string | undefined;
+  end_user: string | undefined;
+  /** Why the sidecar answered itself (no healthy upstream, unknown host), like Envoy's response flags. */
+  reason?: string;
+}
+
+/** JSON lines to a file (or stdout with '-'), written asynchronously off the request path. */
+export class AccessLog {
+  private readonly logger: Logger;
+
+  constructor(readonly path: string) {
+    if (path !== '-') mkdirSync(dirname(path), { recursive: true });
+    const destination = pino.destination({ dest: path === '-' ? 1 : path, sync: false, mkdir: true });
+    this.logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'msg' }, destination);
+  }
+
+  write(entry: AccessLogEntry): void {
+    this.logger.info(entry);
+  }
+
+  close(): void {
+    this.logger.flush();
+  }
+}

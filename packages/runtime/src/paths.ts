@@ -1,0 +1,9 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository this runtime lives in: packages/runtime/dist/paths.js → the root three levels up. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SERVICES_DIR = join(REPO_ROOT, 'services');
+export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.mesh-mall');
+/** The base act: what `npm start` brings up. */
+export const BASE_MANIFESTS = [join(REPO_ROOT, 'install/base_apps.yaml')];
