@@ -1,4 +1,4 @@
-import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { BODY_LIMIT_BYTES } from './limits.js';
 import { errorBody, toHttpError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -16,7 +16,10 @@ export async function fastifyApp(
   const app = fastify({
     // pino's Logger is what fastify expects; its declared type is only narrower.
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true, bodyLimit: BODY_LIMIT_BYTES });
+    // The kit's server logs each request once, for every framework alike.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+  });
   app.addHook('preHandler', (request, _reply, done) => runWithContext(requestContext(request.raw), done));
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(errorBody(404, `no route for ${request.method} ${request.url.split('?')[0]}`));

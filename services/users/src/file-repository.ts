@@ -21,7 +21,15 @@ export class FileUserRepository implements UserRepository {
   static async open(directory: string): Promise<FileUserRepository> {
     await mkdir(directory, { recursive: true });
     const path = join(directory, 'users.jsonl');
-    const repository = new FileUserRepository(path, await open(path, 'a'));
+    const handle = await open(path, 'a+');
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      // End a line torn by a crash, so the next user starts on a line of its own.
+      if (last[0] !== 0x0a) await handle.appendFile('\n');
+    }
+    const repository = new FileUserRepository(path, handle);
     await repository.catchUp();
     return repository;
   }

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { expressApp } from './express.js';
+import { fastifyApp, fastifyHandler } from './fastify.js';
+import { startService } from './server.js';
+import { silentLogger as logger, testConfig } from './testing.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+describe('startService', () => {
+  it('answers probes, and finishes in-flight requests while draining', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const app = expressApp(logger, (a) => a.get('/slow', async (_req, res) => void (await gate, res.json({ finished: true }))));
+    const running = await startService({ config: testConfig(), logger, handler: app, handleSignals: false });
+    const base = `http://127.0.0.1:${running.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    const inFlight = fetch(`${base}/slow`);
+    await new Promise<void>((resolve) => running.server.once('request', () => resolve()));
+    const stopped = running.shutdown('test');
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ finished: true });
+    await stopped;
+  });
+
+  it('simulates processing latency on business endpoints only', async () => {
+    const app = expressApp(logger, (a) => a.get('/x', (_req, res) => void res.json({})));
+    const running = await startService({ config: testConfig({ LATENCY_MS: 120 }), logger, handler: app, handleSignals: false });
+    cleanups.push(() => running.shutdown('test'));
+    const time = async (path: string) => {
+      const started = performance.now();
+      await fetch(`http://127.0.0.1:${running.port}${path}`);
+      return performance.now() - started;
+    };
+    expect(await time('/x')).toBeGreaterThanOrEqual(115);
+    expect(await time('/healthz')).toBeLessThan(100);
+  });
+
+  it('answers unknown routes, bad JSON, oversized bodies and thrown errors with JSON, in both frameworks', async () => {
+    const routes = { thrown: () => { throw new Error('secret detail'); } };
+    const express = expressApp(logger, (a) => {
+      a.post('/echo', (req, res) => void res.json(req.body));
+      a.get('/boom', routes.thrown);
+    });
+    const fastify = await fastifyApp(logger, (a) => {
+      a.post('/echo', async (req) => req.body);
+      a.get('/boom', routes.thrown);
+    });
+    for (const handler of [express, fastifyHandler(fastify)]) {
+      const running = await startService({ config: testConfig(), logger, handler, handleSignals: false });
+      cleanups.push(() => running.shutdown('test'));
+      const base = `http://127.0.0.1:${running.port}`;
+      const cases: [string, RequestInit, number][] = [
+        ['/nowhere', {}, 404],
+        ['/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' }, 400],
+        ['/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 'x'.repeat(20_000) }) }, 413],
+        ['/boom', {}, 500],
+      ];
+      for (const [path, init, status] of cases) {
+        const response = await fetch(`${base}${path}`, init);
+        expect(response.status, `${path} ${status}`).toBe(status);
+        const body = (await response.json()) as { error: string; message: string };
+        expect(typeof body.message).toBe('string');
+        expect(body.message).not.toContain('secret detail');
+      }
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { loadConfig, type BaseConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** A valid configuration for tests: port 0 on loopback, no simulated latency, quiet logs. */
+export function testConfig(overrides: Partial<BaseConfig> = {}): BaseConfig {
+  const defaults = { SERVICE_NAME: 'test', LATENCY_MS: 0, PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  return { ...loadConfig(defaults, {}, {}), ...overrides };
+}
+
+export const silentLogger: Logger = createLogger(testConfig());
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** performance.now() when the request arrived and when its answer was sent. */
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface Stub {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export type StubAnswer = { status?: number; body?: unknown; delayMs?: number; raw?: string };
+
+/** A loopback HTTP server for tests: records every request and answers with what `answer` returns. */
+export async function startStub(answer: (req: IncomingMessage, body: string) => StubAnswer | Promise<StubAnswer>): Promise<Stub> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const startedAt = performance.now();
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const reply = await answer(req, body);
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    const text = reply.raw ?? JSON.stringify(reply.body ?? {});
+    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(text);
+    requests.push({ method: req.method!, url: req.url!, headers: req.headers, body, startedAt, endedAt: performance.now() });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,75 @@
+import { ServiceClient } from '@mesh-mall/kit';
+import { silentLogger, startStub } from '@mesh-mall/kit/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp, pickFor } from './app.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => Promise.all(closers.splice(0).map((c) => c())));
+
+const SCORES: Record<string, number> = { '7': 98, '8': 93, '9': 94, '10': 100, '11': 89, '12': 92, '13': 96, '14': 82, '15': 94 };
+
+async function serve(version: 'v1' | 'v2' | 'v3') {
+  const products = await startStub((req) => {
+    const ids = new URL(req.url!, 'http://x').searchParams.get('ids')!.split(',').map(Number);
+    return { body: ids.map((id) => ({ id, title: `p${id}`, image: '', price: 1, sales: 1, stock: 1 })) };
+  });
+  const scores = await startStub((req) => {
+    const ids = new URL(req.url!, 'http://x').searchParams.get('ids')!.split(',');
+    return { body: Object.fromEntries(ids.map((id) => [id, SCORES[id]])) };
+  });
+  closers.push(products.close, scores.close);
+  const app = buildApp({
+    logger: silentLogger,
+    version,
+    products: new ServiceClient('products', { baseUrl: products.url, timeoutMs: 500 }),
+    scores: new ServiceClient('scores', { baseUrl: scores.url, timeoutMs: 500 }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  closers.push(() => new Promise((r) => server.close(() => r())));
+  const { port } = server.address() as { port: number };
+  return { products, scores, url: `http://127.0.0.1:${port}` };
+}
+
+describe('recommend API', () => {
+  it('v1 answers six of ids 7–15 sorted by score, calling scores once per product (the N+1)', async () => {
+    const { products, scores, url } = await serve('v1');
+    const body = await (await fetch(`${url}/recommend`, { headers: { 'end-user': 'jason' } })).json();
+    const ids: number[] = body.products.map((p: { id: number }) => p.id);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+    expect(ids.every((id) => id >= 7 && id <= 15)).toBe(true);
+    const scoresInOrder = body.products.map((p: { score: number }) => p.score);
+    expect(scoresInOrder).toEqual([...scoresInOrder].sort((a, b) => b - a));
+    expect(body).not.toHaveProperty('banner');
+    expect(products.requests).toHaveLength(1);
+    expect(scores.requests).toHaveLength(6);
+  });
+
+  it('v2 adds the banner and keeps the N+1; v3 asks scores once', async () => {
+    const v2 = await serve('v2');
+    const body = await (await fetch(`${v2.url}/recommend`)).json();
+    expect(body.banner).toEqual({ title: expect.stringContaining('Jason'), image: '/assets/banners/recommend.svg' });
+    expect(v2.scores.requests).toHaveLength(6);
+    const v3 = await serve('v3');
+    const v3Body = await (await fetch(`${v3.url}/recommend`)).json();
+    expect(v3Body.banner).toEqual(body.banner);
+    expect(v3Body.products).toEqual(body.products);
+    expect(v3.scores.requests).toHaveLength(1);
+  });
+
+  it('picks a stable six per shopper', () => {
+    expect(pickFor('jason')).toEqual(pickFor('jason'));
+    expect(pickFor('jason')).toHaveLength(6);
+    const distinct = new Set(['', 'jason', 'fox', 'ann', 'bob'].map((u) => pickFor(u).join()));
+    expect(distinct.size).toBeGreaterThan(1);
+  });
+
+  it('answers 502 with a JSON message when products cannot be reached', async () => {
+    const { url, products } = await serve('v1');
+    await products.close();
+    const response = await fetch(`${url}/recommend`);
+    expect(response.status).toBe(502);
+    expect((await response.json()).message).toMatch(/^products:/);
+  });
+});
