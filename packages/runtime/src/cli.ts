@@ -20,13 +20,15 @@ program
   .description('start the workloads of the given manifests (default: the base act) and the gateway')
   .option('-f, --filename <paths...>', 'manifest files or directories', BASE_MANIFESTS)
   .option('-p, --port <port>', 'gateway port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_GATEWAY_PORT ?? '8080'))
+  .option('--control-port <port>', 'control API port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_CONTROL_PORT ?? '15000'))
   .option('--state-dir <dir>', 'logs, access log and workload data', process.env.MESH_MALL_STATE_DIR ?? DEFAULT_STATE_DIR)
   .option('--access-log <path>', "access log file, or '-' for stdout")
   .option('--ingress <host>', 'Service the gateway forwards to', 'mall.base.svc.cluster.local:7000')
-  .action(async (opts: { filename: string[]; port: number; stateDir: string; accessLog?: string; ingress: string }) => {
+  .action(async (opts: { filename: string[]; port: number; controlPort: number; stateDir: string; accessLog?: string; ingress: string }) => {
     const options = {
       files: opts.filename.map((f) => resolve(f)),
       port: opts.port,
+      controlPort: opts.controlPort,
       stateDir: resolve(opts.stateDir),
       ingress: opts.ingress,
       accessLog: opts.accessLog,

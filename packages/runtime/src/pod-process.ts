@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from './cluster.js';
@@ -30,11 +30,9 @@ export class PodProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
   private restarts = 0;
-  private readonly log: WriteStream;
 
   constructor(private readonly options: PodProcessOptions) {
     mkdirSync(dirname(options.logFile), { recursive: true });
-    this.log = createWriteStream(options.logFile, { flags: 'a' });
   }
 
   get pid(): number | undefined {
@@ -48,15 +46,21 @@ export class PodProcess {
   /** Resolves once the pod answers its readiness probe. */
   async start(): Promise<void> {
     const { pod } = this.options;
-    const child = fork(this.options.entry, [], {
-      cwd: this.options.cwd,
-      env: this.options.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    // The container's stdout and stderr go straight to its log file: no pipe through the runtime that could fill
+    // up, or break, and stall the pod's logger when the runtime is gone.
+    const log = openSync(this.options.logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = fork(this.options.entry, [], {
+        cwd: this.options.cwd,
+        env: this.options.env,
+        stdio: ['ignore', log, log, 'ipc'],
+        serialization: 'json',
+      });
+    } finally {
+      closeSync(log);
+    }
     this.child = child;
-    child.stdout!.pipe(this.log, { end: false });
-    child.stderr!.pipe(this.log, { end: false });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     void exited.then((code) => this.onExit(child, code));
 
@@ -79,7 +83,7 @@ export class PodProcess {
     this.stopping = true;
     this.options.pod.ready = false;
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return this.closeLog();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const killed = await Promise.race([exited.then(() => false), sleep(this.options.graceMs, true)]);
@@ -88,7 +92,6 @@ export class PodProcess {
       child.kill('SIGKILL');
       await exited;
     }
-    await this.closeLog();
   }
 
   private async waitReady(child: ChildProcess, port: number): Promise<void> {
@@ -119,9 +122,5 @@ export class PodProcess {
       if (this.stopping) return;
       this.start().catch((error: Error) => this.options.report(error.message));
     });
-  }
-
-  private closeLog(): Promise<void> {
-    return new Promise((resolve) => this.log.end(() => resolve()));
   }
 }

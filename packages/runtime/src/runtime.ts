@@ -87,8 +87,10 @@ export class Runtime {
     this.accessLog.close();
   }
 
-  pods(): { pod: Pod; pid: number | undefined; restarts: number }[] {
-    return [...this.running.values()].flat().map(({ pod, process }) => ({ pod, pid: process.pid, restarts: process.restartCount }));
+  pods(): { pod: Pod; pid: number | undefined; restarts: number; sidecarPort: number | undefined }[] {
+    return [...this.running.values()]
+      .flat()
+      .map(({ pod, process, sidecar }) => ({ pod, pid: process.pid, restarts: process.restartCount, sidecarPort: sidecar.port }));
   }
 
   private async startWorkload(workload: WorkloadManifest, found: ServicePackage): Promise<void> {

@@ -24,8 +24,10 @@ export class Sidecar {
     this.server.keepAliveTimeout = 30_000;
   }
 
-  get identity(): SourceIdentity {
-    return this.options.identity;
+  /** The bound port, once listening. */
+  get port(): number | undefined {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : undefined;
   }
 
   listen(port: number, host: string): Promise<number> {

@@ -1,11 +1,14 @@
 import { join, relative } from 'node:path';
 import { ManifestError, readManifests } from './manifests.js';
+import { startControl } from './control.js';
 import { Runtime } from './runtime.js';
 import { SERVICES_DIR } from './paths.js';
 
 export interface UpOptions {
   files: string[];
   port: number;
+  /** The control API (`GET /pods`); 0 picks a free one. */
+  controlPort: number;
   stateDir: string;
   /** Until Istio Gateway rules are applied, the gateway sends everything to this Service. */
   ingress: string;
@@ -15,6 +18,7 @@ export interface UpOptions {
 export interface Running {
   runtime: Runtime;
   gatewayUrl: string;
+  controlUrl: string;
   stop(): Promise<void>;
 }
 
@@ -41,30 +45,37 @@ export async function up(options: UpOptions, say: (line: string) => void): Promi
     mongoUrl: process.env.MESH_MALL_MONGO_URL,
   });
   const gateway = runtime.sidecarFor(INGRESS_IDENTITY, options.ingress);
-  let port: number;
-  try {
-    port = await gateway.listen(options.port, '127.0.0.1');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`port ${options.port} is already in use (another mesh-mall up?); choose one with --port or MESH_MALL_GATEWAY_PORT`);
-    }
-    throw error;
-  }
+  const port = await claim('gateway', options.port, '--port or MESH_MALL_GATEWAY_PORT', () => gateway.listen(options.port, '127.0.0.1'));
+  const control = await claim('control API', options.controlPort, '--control-port', () => startControl(runtime, options.controlPort)).catch(
+    async (error: unknown) => {
+      await gateway.close();
+      throw error;
+    },
+  );
+  const stop = async () => {
+    control.server.close();
+    await gateway.close();
+    await runtime.stop();
+  };
   try {
     await runtime.apply(manifests);
   } catch (error) {
-    await Promise.all([runtime.stop(), gateway.close()]);
+    await stop();
     throw error;
   }
-  const gatewayUrl = `http://localhost:${port}`;
-  return {
-    runtime,
-    gatewayUrl,
-    stop: async () => {
-      await gateway.close();
-      await runtime.stop();
-    },
-  };
+  return { runtime, gatewayUrl: `http://localhost:${port}`, controlUrl: control.url, stop };
+}
+
+/** Binds one of the runtime's own ports, turning "address in use" into a message that says what to do. */
+async function claim<T>(what: string, port: number, flag: string, bind: () => Promise<T>): Promise<T> {
+  try {
+    return await bind();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`${what} port ${port} is already in use (another mesh-mall up?); choose another with ${flag}`);
+    }
+    throw error;
+  }
 }
 
 export function describe(running: Running, options: UpOptions): string[] {
@@ -77,6 +88,7 @@ export function describe(running: Running, options: UpOptions): string[] {
     `  mall API     ${running.gatewayUrl}/api/mall`,
     `  access log   ${relative(cwd, running.runtime.accessLog.path) || running.runtime.accessLog.path}`,
     `  pod logs     ${relative(cwd, join(options.stateDir, 'logs')) || options.stateDir}`,
+    `  control API  ${running.controlUrl}/pods`,
     '',
     'Ctrl-C stops everything.',
   ];
