@@ -54,3 +54,8 @@ export async function startStub(answer: (req: IncomingMessage, body: string) => 
       }),
   };
 }
+
+/** Fetches and parses a JSON answer; tests assert on its shape, so it is loosely typed on purpose. */
+export async function fetchJson(url: string, init?: RequestInit): Promise<any> {
+  return (await fetch(url, init)).json();
+}

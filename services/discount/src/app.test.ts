@@ -1,5 +1,5 @@
 import { ServiceClient } from '@mesh-mall/kit';
-import { silentLogger, startStub } from '@mesh-mall/kit/testing';
+import { fetchJson, silentLogger, startStub } from '@mesh-mall/kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 
@@ -22,7 +22,7 @@ async function serve(version: 'v1' | 'v2') {
 describe('discount API', () => {
   it('v1 answers products 1–6 from one batch call, no banner', async () => {
     const { stub, url } = await serve('v1');
-    const body = await (await fetch(`${url}/discount`)).json();
+    const body = await fetchJson(`${url}/discount`);
     expect(body.products.map((p: { id: number }) => p.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(body).not.toHaveProperty('banner');
     expect(stub.requests.map((r) => r.url)).toEqual(['/products?ids=1%2C2%2C3%2C4%2C5%2C6']);
@@ -30,7 +30,7 @@ describe('discount API', () => {
 
   it("v2 adds fox's banner", async () => {
     const { url } = await serve('v2');
-    const body = await (await fetch(`${url}/discount`)).json();
+    const body = await fetchJson(`${url}/discount`);
     expect(body.banner).toEqual({ title: expect.stringContaining('Fox'), image: '/assets/banners/discount.svg' });
   });
 });

@@ -1,5 +1,5 @@
 import { ServiceClient } from '@mesh-mall/kit';
-import { silentLogger, startStub, type Stub, type StubAnswer } from '@mesh-mall/kit/testing';
+import { fetchJson, silentLogger, startStub, type Stub, type StubAnswer } from '@mesh-mall/kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 
@@ -46,7 +46,7 @@ async function mall(version: 'v1' | 'v2', overrides: { recommend?: () => StubAns
 describe('mall /api/mall', () => {
   it('shows a guest view without asking users', async () => {
     const { url, users } = await mall('v1');
-    const view = await (await fetch(`${url}/api/mall`)).json();
+    const view = await fetchJson(`${url}/api/mall`);
     expect(view.user).toBeNull();
     expect(view.recommend.products.map((p: { id: number }) => p.id)).toEqual([10, 8]);
     expect(view.discount.products).toHaveLength(6);
@@ -56,7 +56,7 @@ describe('mall /api/mall', () => {
 
   it('turns cookie user into end-user on every downstream call, and shows the user', async () => {
     const { url, users, recommend, discount } = await mall('v1');
-    const view = await (await fetch(`${url}/api/mall`, { headers: { cookie: 'user=jason' } })).json();
+    const view = await fetchJson(`${url}/api/mall`, { headers: { cookie: 'user=jason' } });
     expect(view.user).toEqual(USERS.jason);
     for (const s of [users, recommend, discount]) expect(s.requests[0]!.headers['end-user']).toBe('jason');
   });
@@ -66,7 +66,7 @@ describe('mall /api/mall', () => {
     for (const cookie of ['user=ghost', 'user=..%2Fx', `user=${'a'.repeat(500)}`, 'user=%E0%A4%A', 'user']) {
       const response = await fetch(`${url}/api/mall`, { headers: { cookie } });
       expect(response.status, cookie).toBe(200);
-      expect((await response.json()).user, cookie).toBeNull();
+      expect(((await response.json()) as { user: unknown }).user, cookie).toBeNull();
     }
   });
 
@@ -83,7 +83,7 @@ describe('mall /api/mall', () => {
 
   it('marks a failing section unavailable and keeps the rest', async () => {
     const { url } = await mall('v2', { recommend: () => ({ status: 500, body: {} }) });
-    const view = await (await fetch(`${url}/api/mall`)).json();
+    const view = await fetchJson(`${url}/api/mall`);
     expect(view.recommend).toBeNull();
     expect(view.discount.products).toHaveLength(6);
     expect(view.meta.unavailable).toEqual(['recommend']);

@@ -1,5 +1,5 @@
 import { ServiceClient } from '@mesh-mall/kit';
-import { silentLogger, startStub } from '@mesh-mall/kit/testing';
+import { fetchJson, silentLogger, startStub } from '@mesh-mall/kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, pickFor } from './app.js';
 
@@ -34,7 +34,7 @@ async function serve(version: 'v1' | 'v2' | 'v3') {
 describe('recommend API', () => {
   it('v1 answers six of ids 7–15 sorted by score, calling scores once per product (the N+1)', async () => {
     const { products, scores, url } = await serve('v1');
-    const body = await (await fetch(`${url}/recommend`, { headers: { 'end-user': 'jason' } })).json();
+    const body = await fetchJson(`${url}/recommend`, { headers: { 'end-user': 'jason' } });
     const ids: number[] = body.products.map((p: { id: number }) => p.id);
     expect(ids).toHaveLength(6);
     expect(new Set(ids).size).toBe(6);
@@ -48,11 +48,11 @@ describe('recommend API', () => {
 
   it('v2 adds the banner and keeps the N+1; v3 asks scores once', async () => {
     const v2 = await serve('v2');
-    const body = await (await fetch(`${v2.url}/recommend`)).json();
+    const body = await fetchJson(`${v2.url}/recommend`);
     expect(body.banner).toEqual({ title: expect.stringContaining('Jason'), image: '/assets/banners/recommend.svg' });
     expect(v2.scores.requests).toHaveLength(6);
     const v3 = await serve('v3');
-    const v3Body = await (await fetch(`${v3.url}/recommend`)).json();
+    const v3Body = await fetchJson(`${v3.url}/recommend`);
     expect(v3Body.banner).toEqual(body.banner);
     expect(v3Body.products).toEqual(body.products);
     expect(v3.scores.requests).toHaveLength(1);
@@ -70,6 +70,6 @@ describe('recommend API', () => {
     await products.close();
     const response = await fetch(`${url}/recommend`);
     expect(response.status).toBe(502);
-    expect((await response.json()).message).toMatch(/^products:/);
+    expect((await response.json() as { message: string }).message).toMatch(/^products:/);
   });
 });
