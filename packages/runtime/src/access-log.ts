@@ -8,14 +8,20 @@ export interface AccessLogEntry {
   source_workload: string;
   destination_namespace: string | undefined;
   destination_workload: string | undefined;
+  destination_version: string | undefined;
   destination_service: string | undefined;
+  /** The VirtualService route that matched (its name, or `<vs>.<namespace>#<index>`); `default` without one. */
+  route_name: string | undefined;
   method: string;
   path: string;
   status: number;
+  /** Envoy's flags for answers the proxy gave itself: NR no route, UH no healthy upstream, UF connect failure… */
+  response_flags: string | undefined;
+  attempts: number;
   duration_ms: number;
   x_request_id: string | undefined;
   end_user: string | undefined;
-  /** Why the sidecar answered itself (no healthy upstream, unknown host), like Envoy's response flags. */
+  /** Why the proxy answered itself, in words. */
   reason?: string;
 }
 

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { ManifestError } from './manifests.js';
-import { BASE_MANIFESTS, DEFAULT_STATE_DIR } from './paths.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { stringify } from 'yaml';
+import { ManifestError, readDocuments } from './manifests.js';
+import { BASE_ACT, DEFAULT_STATE_DIR } from './paths.js';
 import { describe, up, UsageError } from './up.js';
+import { VIEWS, type View } from './views.js';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const warn = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function portOption(value: string): number {
   const port = Number(value);
@@ -11,27 +16,72 @@ function portOption(value: string): number {
   return port;
 }
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+function envOption(value: string, previous: Record<string, string>): Record<string, string> {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('must be KEY=VALUE');
+  return { ...previous, [match[1]!]: match[2]! };
+}
 
-const program = new Command('mesh-mall').description('Runs the repo\'s Kubernetes + Istio YAML on one machine.');
+const defaultServer = `http://127.0.0.1:${process.env.MESH_MALL_CONTROL_PORT ?? '15000'}`;
+
+/** Talks to a running runtime's control API; a runtime that is not there is a usage problem, not a crash. */
+async function call(server: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(`${server}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new UsageError(`no mesh-mall runtime answers at ${server}; start one with \`npm start\` (or \`mesh-mall up\`), or pass --server`);
+  }
+  const answer = (await response.json().catch(() => ({}))) as { message?: string };
+  if (!response.ok) throw new UsageError(answer.message ?? `${method} ${path} answered ${response.status}`);
+  return answer;
+}
+
+async function sendDocuments(server: string, verb: 'apply' | 'delete', files: string[]): Promise<void> {
+  const documents = await readDocuments(files.map((f) => resolve(f)));
+  const { results, warnings } = (await call(server, 'POST', `/${verb}`, { documents })) as { results: string[]; warnings: string[] };
+  // What the runtime does not implement matters when objects go in, not when they go away.
+  if (verb === 'apply') warnings.forEach((w) => warn(`Warning: ${w}`));
+  results.forEach(say);
+}
+
+function printView(result: View, output: string | undefined): void {
+  if (output === 'json') return say(JSON.stringify(result.objects, null, 2));
+  if (output === 'yaml') {
+    process.stdout.write(stringify(result.objects));
+    return;
+  }
+  const widths = result.columns.map((c, i) => Math.max(c.length, ...result.rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('   ');
+  say(line(result.columns));
+  result.rows.forEach((row) => say(line(row)));
+}
+
+const program = new Command('mesh-mall')
+  .description("Runs the repo's Kubernetes + Istio YAML on one machine, and talks to it like kubectl.")
+  .showHelpAfterError();
 
 program
   .command('up')
-  .description('start the workloads of the given manifests (default: the base act) and the gateway')
-  .option('-f, --filename <paths...>', 'manifest files or directories', BASE_MANIFESTS)
+  .description('start a runtime with the given manifests (default: the base act) and serve the mall')
+  .option('-f, --filename <paths...>', 'manifest files or directories', BASE_ACT)
   .option('-p, --port <port>', 'gateway port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_GATEWAY_PORT ?? '8080'))
   .option('--control-port <port>', 'control API port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_CONTROL_PORT ?? '15000'))
   .option('--state-dir <dir>', 'logs, access log and workload data', process.env.MESH_MALL_STATE_DIR ?? DEFAULT_STATE_DIR)
   .option('--access-log <path>', "access log file, or '-' for stdout")
-  .option('--ingress <host>', 'Service the gateway forwards to', 'mall.base.svc.cluster.local:7000')
-  .action(async (opts: { filename: string[]; port: number; controlPort: number; stateDir: string; accessLog?: string; ingress: string }) => {
+  .option('-e, --env <KEY=VALUE>', 'set in every pod (repeatable), e.g. LATENCY_MS=0', envOption, {})
+  .action(async (opts: { filename: string[]; port: number; controlPort: number; stateDir: string; accessLog?: string; env: Record<string, string> }) => {
     const options = {
       files: opts.filename.map((f) => resolve(f)),
       port: opts.port,
       controlPort: opts.controlPort,
       stateDir: resolve(opts.stateDir),
-      ingress: opts.ingress,
       accessLog: opts.accessLog,
+      env: opts.env,
     };
     const running = await up(options, say);
     describe(running, options).forEach(say);
@@ -49,8 +99,35 @@ program
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
 
+const server = new Option('-s, --server <url>', 'control API of the running runtime').default(defaultServer);
+
+program
+  .command('apply')
+  .description('create or update the objects in FILE or DIR (idempotent)')
+  .requiredOption('-f, --filename <paths...>', 'manifest files or directories')
+  .addOption(server)
+  .action((opts: { filename: string[]; server: string }) => sendDocuments(opts.server, 'apply', opts.filename));
+
+program
+  .command('delete')
+  .description('delete the objects in FILE or DIR (a Namespace with everything in it)')
+  .requiredOption('-f, --filename <paths...>', 'manifest files or directories')
+  .addOption(server)
+  .action((opts: { filename: string[]; server: string }) => sendDocuments(opts.server, 'delete', opts.filename));
+
+program
+  .command('get')
+  .description(`list ${VIEWS.join(', ')}`)
+  .argument('<what>', VIEWS.join('|'))
+  .addOption(new Option('-o, --output <format>', 'json or yaml instead of a table').choices(['json', 'yaml']))
+  .addOption(server)
+  .action(async (what: string, opts: { output?: string; server: string }) => {
+    if (!(VIEWS as readonly string[]).includes(what)) throw new UsageError(`cannot get "${what}"; choose one of ${VIEWS.join(', ')}`);
+    printView((await call(opts.server, 'GET', `/${what}`)) as View, opts.output);
+  });
+
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ManifestError || error instanceof UsageError) process.stderr.write(`mesh-mall: ${error.message}\n`);
-  else process.stderr.write(`mesh-mall: ${(error as Error)?.stack ?? String(error)}\n`);
+  if (error instanceof ManifestError || error instanceof UsageError) warn(`mesh-mall: ${error.message}`);
+  else warn(`mesh-mall: ${(error as Error)?.stack ?? String(error)}`);
   process.exit(1);
 });

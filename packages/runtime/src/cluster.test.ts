@@ -52,20 +52,24 @@ describe('cluster DNS', () => {
   });
 });
 
-describe('router (kube-proxy behaviour)', () => {
+describe('router without Istio objects (kube-proxy behaviour)', () => {
+  const request = (authority: string) => ({ authority, method: 'GET', url: '/', headers: {} });
+
   it('takes the ready endpoints in turn', () => {
     const router = new Router(cluster());
     const ports = Array.from({ length: 4 }, () => {
-      const decision = router.route('users.base.svc.cluster.local:7000', caller('base'));
-      return decision.kind === 'forward' ? decision.pod.port : undefined;
+      const decision = router.decide(request('users.base.svc.cluster.local:7000'), caller('base'));
+      if (decision.kind !== 'route') throw new Error(decision.reason);
+      return router.pickEndpoint(decision.upstream)?.port;
     });
     expect(ports).toEqual([1001, 1002, 1001, 1002]);
   });
 
-  it('answers 503 for an unknown host, a port the Service lacks, and no ready endpoints', () => {
+  it('answers 503 for an unknown host or a port the Service lacks, and finds no endpoint when none is ready', () => {
     const router = new Router(cluster());
-    expect(router.route('nobody:7000', caller('base'))).toMatchObject({ kind: 'reject', status: 503, reason: expect.stringContaining('no Service') });
-    expect(router.route('users:8080', caller('base'))).toMatchObject({ kind: 'reject', status: 503, reason: expect.stringContaining('no port 8080') });
-    expect(router.route('products.fox:7000', caller('base'))).toMatchObject({ kind: 'reject', status: 503, reason: 'no healthy upstream' });
+    expect(router.decide(request('nobody:7000'), caller('base'))).toMatchObject({ kind: 'reject', status: 503, reason: expect.stringContaining('no Service') });
+    expect(router.decide(request('users:8080'), caller('base'))).toMatchObject({ kind: 'reject', status: 503, reason: expect.stringContaining('no port 8080') });
+    const decision = router.decide(request('products.fox:7000'), caller('base'));
+    expect(decision.kind === 'route' && router.pickEndpoint(decision.upstream)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { namespaceOf, type ServiceManifest, type WorkloadManifest } from './manifests.js';
+import { namespaceOf, type ServiceManifest } from './manifests.js';
 
 /** One running replica of a workload, as the router sees it. */
 export interface Pod {
@@ -25,7 +25,6 @@ const CLUSTER_DOMAIN = 'svc.cluster.local';
 /** The objects the runtime holds, and the lookups kube-dns and kube-proxy would answer from them. */
 export class Cluster {
   readonly services = new Map<string, ServiceManifest>();
-  readonly workloads = new Map<string, WorkloadManifest>();
   readonly pods = new Map<string, Pod>();
   private readonly podsByNamespace = new Map<string, Set<Pod>>();
 

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 /** Headers that describe one connection, not the request (RFC 9110 §7.6.1); a proxy must not pass them on. */
 const HOP_BY_HOP = new Set([
@@ -16,48 +16,72 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
-const upstreams = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+export type Headers = Record<string, string | string[]>;
 
-function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
+export function endToEnd(headers: IncomingHttpHeaders): Headers {
+  const result: Headers = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) result[name] = value;
   }
   return result;
 }
 
-/**
- * Streams one request to `origin` and its answer back. Resolves with the status the caller got: the upstream's, or
- * 503 when the upstream could not be reached or reset before answering (Envoy's "upstream connect error").
- */
-export async function forward(req: IncomingMessage, res: ServerResponse, origin: string): Promise<number> {
-  const aborted = new AbortController();
-  const onClientGone = () => {
-    if (!res.writableFinished) aborted.abort();
-  };
-  res.once('close', onClientGone);
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  try {
-    const upstream = await upstreams.request({
-      origin,
-      path: req.url ?? '/',
-      method: req.method as 'GET',
-      headers: endToEnd(req.headers),
-      body: hasBody ? req : null,
-      signal: aborted.signal,
-    });
-    res.writeHead(upstream.statusCode, endToEnd(upstream.headers as IncomingHttpHeaders));
-    await pipeline(upstream.body, res);
-    return upstream.statusCode;
-  } catch {
-    if (!res.headersSent) {
-      const body = 'upstream connect error or disconnect/reset before headers';
-      res.writeHead(503, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) }).end(body);
-    } else {
-      res.destroy();
-    }
-    return 503;
-  } finally {
-    res.off('close', onClientGone);
+export class BodyTooLarge extends Error {}
+
+/** Reads a request body so that it can be sent more than once (retries, mirroring), refusing more than `limit`. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] === undefined && (declared === undefined || declared === '0')) return undefined;
+  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Why an attempt produced no response: the retry conditions Envoy distinguishes. */
+export type AttemptFailure = 'connect-failure' | 'reset' | 'timeout' | 'cancelled';
+
+export class AttemptError extends Error {
+  constructor(readonly failure: AttemptFailure, cause: unknown) {
+    super(`${failure}: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+const upstreams = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+
+/** One attempt: sends the request to `origin` and resolves once the response headers arrive. */
+export async function send(
+  origin: string,
+  request: { method: string; path: string; headers: Headers; body: Buffer | undefined },
+  signal: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  try {
+    return await upstreams.request({
+      origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.body ? { ...request.headers, 'content-length': String(request.body.length) } : request.headers,
+      body: request.body ?? null,
+      signal,
+    });
+  } catch (error) {
+    throw new AttemptError(classify(error, signal), error);
+  }
+}
+
+function classify(error: unknown, signal: AbortSignal): AttemptFailure {
+  if (signal.aborted) return signal.reason === 'timeout' ? 'timeout' : 'cancelled';
+  const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' ? 'connect-failure' : 'reset';
+}
+
+/** Streams an upstream response to the caller with the given headers. */
+export async function relay(upstream: Dispatcher.ResponseData, res: ServerResponse, headers: Headers): Promise<void> {
+  res.writeHead(upstream.statusCode, headers);
+  await pipeline(upstream.body, res);
 }

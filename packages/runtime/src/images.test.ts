@@ -13,8 +13,8 @@ describe('images', () => {
     expect(serviceOfImage(image)).toBe(service);
   });
 
-  it('maps our images to the package that runs them, and unknown services to none', async () => {
-    expect(await packageForImage('mesh-mall/scores:v1', SERVICES_DIR)).toMatchObject({ service: 'scores', entry: expect.stringMatching(/services\/scores\/dist\/main.js$/) });
-    expect(await packageForImage('mesh-mall/nope:v1', SERVICES_DIR)).toBeUndefined();
+  it('maps our images to the package that runs them, and unknown services to none', () => {
+    expect(packageForImage('mesh-mall/scores:v1', SERVICES_DIR)).toMatchObject({ service: 'scores', entry: expect.stringMatching(/services\/scores\/dist\/main.js$/) });
+    expect(packageForImage('mesh-mall/nope:v1', SERVICES_DIR)).toBeUndefined();
   });
 });

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -19,12 +18,12 @@ export function serviceOfImage(image: string): string | undefined {
 }
 
 /** The package that runs `image`, or undefined when the image is not one of ours or has no package. */
-export async function packageForImage(image: string, servicesDir: string): Promise<ServicePackage | undefined> {
+export function packageForImage(image: string, servicesDir: string): ServicePackage | undefined {
   const service = serviceOfImage(image);
   if (!service) return undefined;
   const directory = join(servicesDir, service);
   const manifestPath = join(directory, 'package.json');
   if (!existsSync(manifestPath)) return undefined;
-  const { main } = JSON.parse(await readFile(manifestPath, 'utf8')) as { main?: string };
+  const { main } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { main?: string };
   return { service, directory, entry: join(directory, main ?? 'dist/main.js') };
 }

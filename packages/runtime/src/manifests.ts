@@ -2,6 +2,17 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import {
+  authorizationPolicySpecSchema,
+  destinationRuleSpecSchema,
+  gatewaySpecSchema,
+  parseIstioSpec,
+  virtualServiceSpecSchema,
+  type AuthorizationPolicySpec,
+  type DestinationRuleSpec,
+  type GatewaySpec,
+  type VirtualServiceSpec,
+} from './istio/schemas.js';
 
 /** The Kubernetes objects the local runtime acts on, with only the fields it reads. */
 
@@ -65,6 +76,8 @@ export const serviceSchema = z.object({
 });
 
 export const namespaceSchema = z.object({ apiVersion: z.literal('v1'), kind: z.literal('Namespace'), metadata });
+const networking = z.enum(['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3']);
+const security = z.enum(['security.istio.io/v1', 'security.istio.io/v1beta1']);
 export const serviceAccountSchema = z.object({ apiVersion: z.literal('v1'), kind: z.literal('ServiceAccount'), metadata });
 
 export type WorkloadManifest = z.infer<typeof deploymentSchema>;
@@ -73,7 +86,19 @@ export type NamespaceManifest = z.infer<typeof namespaceSchema>;
 export type ServiceAccountManifest = z.infer<typeof serviceAccountSchema>;
 export type ContainerManifest = z.infer<typeof container>;
 
-export type Manifest = WorkloadManifest | ServiceManifest | NamespaceManifest | ServiceAccountManifest;
+interface IstioManifest<Kind extends string, Spec> {
+  apiVersion: string;
+  kind: Kind;
+  metadata: z.infer<typeof metadata>;
+  spec: Spec;
+}
+export type VirtualServiceManifest = IstioManifest<'VirtualService', VirtualServiceSpec>;
+export type DestinationRuleManifest = IstioManifest<'DestinationRule', DestinationRuleSpec>;
+export type GatewayManifest = IstioManifest<'Gateway', GatewaySpec>;
+export type AuthorizationPolicyManifest = IstioManifest<'AuthorizationPolicy', AuthorizationPolicySpec>;
+export type IstioManifests = VirtualServiceManifest | DestinationRuleManifest | GatewayManifest | AuthorizationPolicyManifest;
+
+export type Manifest = WorkloadManifest | ServiceManifest | NamespaceManifest | ServiceAccountManifest | IstioManifests;
 
 const SCHEMAS: Record<string, z.ZodType<Manifest>> = {
   Deployment: deploymentSchema,
@@ -81,6 +106,26 @@ const SCHEMAS: Record<string, z.ZodType<Manifest>> = {
   Service: serviceSchema,
   Namespace: namespaceSchema,
   ServiceAccount: serviceAccountSchema,
+};
+
+const ISTIO_SPECS: Record<string, { apiVersion: z.ZodType<string>; spec: z.ZodType<unknown> }> = {
+  VirtualService: { apiVersion: networking, spec: virtualServiceSpecSchema },
+  DestinationRule: { apiVersion: networking, spec: destinationRuleSpecSchema },
+  Gateway: { apiVersion: networking, spec: gatewaySpecSchema },
+  AuthorizationPolicy: { apiVersion: security, spec: authorizationPolicySpecSchema },
+};
+
+/** The resource name kubectl prints for a kind, e.g. `deployment.apps`. */
+export const RESOURCE_NAMES: Record<Manifest['kind'], string> = {
+  Namespace: 'namespace',
+  Service: 'service',
+  ServiceAccount: 'serviceaccount',
+  Deployment: 'deployment.apps',
+  StatefulSet: 'statefulset.apps',
+  VirtualService: 'virtualservice.networking.istio.io',
+  DestinationRule: 'destinationrule.networking.istio.io',
+  Gateway: 'gateway.networking.istio.io',
+  AuthorizationPolicy: 'authorizationpolicy.security.istio.io',
 };
 
 export interface ReadResult {
@@ -93,42 +138,78 @@ export class ManifestError extends Error {
   override name = 'ManifestError';
 }
 
+/** One YAML document as read, before validation. */
+export interface Document {
+  source: string;
+  object: unknown;
+}
+
 /** Reads FILE or every .yaml/.yml in DIR (sorted), all documents of each. */
-export async function readManifests(paths: string[]): Promise<ReadResult> {
-  const result: ReadResult = { manifests: [], warnings: [] };
+export async function readDocuments(paths: string[]): Promise<Document[]> {
+  const documents: Document[] = [];
   for (const file of await expandPaths(paths)) {
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new ManifestError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
     });
-    const parsed = parseManifests(text, file);
-    result.manifests.push(...parsed.manifests);
-    result.warnings.push(...parsed.warnings);
+    documents.push(...parseDocuments(text, file));
   }
-  return result;
+  return documents;
 }
 
-export function parseManifests(text: string, source: string): ReadResult {
-  const result: ReadResult = { manifests: [], warnings: [] };
+export function parseDocuments(text: string, source: string): Document[] {
+  const documents: Document[] = [];
   parseAllDocuments(text).forEach((document, index) => {
     const where = `${source} (document ${index + 1})`;
     if (document.errors.length > 0) throw new ManifestError(`${where}: invalid YAML: ${document.errors[0]!.message}`);
     const object = document.toJS() as unknown;
-    if (object === null || object === undefined) return;
+    if (object !== null && object !== undefined) documents.push({ source: where, object });
+  });
+  return documents;
+}
+
+/**
+ * Validates documents into the objects the runtime acts on. Kinds it has no use for, and Istio fields it does not
+ * implement, come back as warnings naming them; anything malformed is a ManifestError naming file, object and field.
+ */
+export function toManifests(documents: Document[]): ReadResult {
+  const result: ReadResult = { manifests: [], warnings: [] };
+  for (const { source, object } of documents) {
     const kind = (object as { kind?: unknown }).kind;
     const name = (object as { metadata?: { name?: unknown } }).metadata?.name;
+    const label = `${source}: ${String(kind)} ${String(name)}`;
+    const istio = typeof kind === 'string' ? ISTIO_SPECS[kind] : undefined;
+    if (istio) {
+      const envelope = z.object({ apiVersion: istio.apiVersion, kind: z.literal(kind as string), metadata, spec: z.unknown() }).safeParse(object);
+      if (!envelope.success) throw new ManifestError(`${label}: ${describeIssues(envelope.error)}`);
+      const parsed = parseIstioSpec(istio.spec, envelope.data.spec);
+      if ('error' in parsed) throw new ManifestError(`${label}: ${parsed.error}`);
+      result.warnings.push(...parsed.unsupported.map((field) => `${label}: ${field} is not supported by the local runtime and is ignored`));
+      result.manifests.push({ ...envelope.data, spec: parsed.spec } as Manifest);
+      continue;
+    }
     const schema = typeof kind === 'string' ? SCHEMAS[kind] : undefined;
     if (!schema) {
-      result.warnings.push(`${where}: ${String(kind)} ${String(name)} is not used by the local runtime`);
-      return;
+      result.warnings.push(`${label} is not used by the local runtime`);
+      continue;
     }
     const checked = schema.safeParse(object);
-    if (!checked.success) {
-      const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new ManifestError(`${where}: ${kind} ${String(name)}: ${issues}`);
-    }
+    if (!checked.success) throw new ManifestError(`${label}: ${describeIssues(checked.error)}`);
     result.manifests.push(checked.data);
-  });
+  }
   return result;
+}
+
+/** Reads and validates in one step. */
+export async function readManifests(paths: string[]): Promise<ReadResult> {
+  return toManifests(await readDocuments(paths));
+}
+
+export function parseManifests(text: string, source: string): ReadResult {
+  return toManifests(parseDocuments(text, source));
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
 async function expandPaths(paths: string[]): Promise<string[]> {

@@ -6,4 +6,4 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const SERVICES_DIR = join(REPO_ROOT, 'services');
 export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.mesh-mall');
 /** The base act: what `npm start` brings up. */
-export const BASE_MANIFESTS = [join(REPO_ROOT, 'install/base_apps.yaml')];
+export const BASE_ACT = [join(REPO_ROOT, 'install/base_apps.yaml'), join(REPO_ROOT, 'istio/base-routing.yaml')];

@@ -1,4 +1,12 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { UpstreamCluster } from './balancer.js';
 import type { Cluster, Pod, ServiceTarget } from './cluster.js';
+import { matchesLabels } from './cluster.js';
+import { isAllowed } from './istio/authorization.js';
+import { qualifyHost } from './istio/hosts.js';
+import type { RequestFacts } from './istio/match.js';
+import { effectivePolicy, MeshConfig, type RouteChoice } from './istio/mesh-config.js';
+import type { Destination, TrafficPolicy } from './istio/schemas.js';
 
 /** Who is calling: the workload whose sidecar received the request. */
 export interface SourceIdentity {
@@ -8,33 +16,138 @@ export interface SourceIdentity {
   serviceAccount: string;
 }
 
+export interface RouteRequest {
+  authority: string;
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** Where a routed request goes: a Service, or one subset of it, with the DestinationRule policy for it. */
+export interface UpstreamRef {
+  target: ServiceTarget;
+  subset: string | undefined;
+  labels: Record<string, string>;
+  policy: TrafficPolicy;
+  key: string;
+}
+
+/** Envoy's response flags for answers the sidecar gives itself. */
+export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'URX' | 'UT' | 'FI' | 'DI' | 'UAEX' | 'DC';
+
 export type RouteDecision =
-  | { kind: 'forward'; target: ServiceTarget; pod: Pod }
-  | { kind: 'reject'; status: number; reason: string; target?: ServiceTarget };
+  | { kind: 'reject'; status: number; flag: ResponseFlag; reason: string; target?: ServiceTarget }
+  | { kind: 'route'; target: ServiceTarget | undefined; choice: RouteChoice | undefined; upstream: UpstreamRef; mirror: UpstreamRef | undefined };
+
+/** The ingress gateway: which Gateways select it, and the ports its Gateway servers may name. */
+export interface IngressIdentity {
+  labels: Record<string, string>;
+  ports: readonly number[];
+}
 
 /**
- * Decides where one outbound request goes. This slice behaves as kube-proxy: the Host names a Service (resolved from
- * the caller's namespace), the Service's ready endpoints take turns. Istio's rules slot in between resolving the host
- * and picking the endpoint.
+ * Decides where each request goes, as the caller's Envoy would: Kubernetes DNS resolves the host; a VirtualService
+ * for that host (or, at the ingress, one bound to a matching Gateway) picks a route and a weighted destination; a
+ * DestinationRule supplies the subset's labels and the load-balancing and outlier policy. A host with no
+ * VirtualService is routed like a plain Kubernetes Service.
  */
 export class Router {
-  private readonly turns = new Map<string, number>();
+  config = new MeshConfig();
+  private readonly upstreams = new Map<string, UpstreamCluster>();
+  /** Requests in flight per pod, for LEAST_REQUEST. */
+  readonly active = new Map<Pod, number>();
 
   constructor(private readonly cluster: Cluster) {}
 
-  route(authority: string, source: SourceIdentity): RouteDecision {
-    const target = this.cluster.resolveHost(authority, source.namespace);
+  /** Swaps in a new Istio configuration; requests already routed keep their decision. */
+  configure(config: MeshConfig): void {
+    this.config = config;
+  }
+
+  decide(request: RouteRequest, source: SourceIdentity, ingress?: IngressIdentity): RouteDecision {
+    const port = Number(/:(\d+)$/.exec(request.authority)?.[1] ?? 80);
+    const host = request.authority.replace(/:\d+$/, '').toLowerCase();
+    if (ingress) {
+      const gateways = new Set<string>();
+      for (const p of ingress.ports) for (const g of this.config.gatewaysFor(ingress.labels, host, p)) gateways.add(g);
+      if (gateways.size === 0) return { kind: 'reject', status: 404, flag: 'NR', reason: `no Gateway accepts host ${host}` };
+      const vs = this.config.gatewayVirtualService(gateways, host);
+      if (!vs) return { kind: 'reject', status: 404, flag: 'NR', reason: `no VirtualService for host ${host} on ${[...gateways].join(', ')}` };
+      const choice = this.config.chooseRoute(vs, this.facts(request, source, port, gateways));
+      if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${vs.namespace}/${vs.name} matched` };
+      return this.routed(undefined, choice, source);
+    }
+
+    const target = this.cluster.resolveHost(request.authority, source.namespace);
     if (!target) {
-      return { kind: 'reject', status: 503, reason: `no Service for host ${authority} from namespace ${source.namespace}` };
+      return { kind: 'reject', status: 503, flag: 'NC', reason: `no Service for host ${request.authority} from namespace ${source.namespace}` };
     }
-    const port = Number(/:(\d+)$/.exec(authority)?.[1] ?? 80);
     if (!target.service.spec.ports.some((p) => p.port === port)) {
-      return { kind: 'reject', status: 503, reason: `Service ${target.fqdn} has no port ${port}`, target };
+      return { kind: 'reject', status: 503, flag: 'NC', reason: `Service ${target.fqdn} has no port ${port}`, target };
     }
-    const pods = this.cluster.endpoints(target);
-    if (pods.length === 0) return { kind: 'reject', status: 503, reason: 'no healthy upstream', target };
-    const turn = this.turns.get(target.fqdn) ?? 0;
-    this.turns.set(target.fqdn, turn + 1);
-    return { kind: 'forward', target, pod: pods[turn % pods.length]! };
+    const vs = this.config.meshVirtualService(target.fqdn, source.namespace);
+    if (!vs) {
+      const upstream = this.upstream(target, undefined, source);
+      if ('reason' in upstream) return { kind: 'reject', status: 503, flag: 'NC', reason: upstream.reason, target };
+      return { kind: 'route', target, choice: undefined, upstream, mirror: undefined };
+    }
+    const choice = this.config.chooseRoute(vs, this.facts(request, source, port, new Set(['mesh'])));
+    if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${vs.namespace}/${vs.name} matched`, target };
+    return this.routed(target, choice, source);
+  }
+
+  /** The next endpoint of an upstream, by its load balancer, skipping ejected ones. */
+  pickEndpoint(upstream: UpstreamRef): Pod | undefined {
+    const pods = this.cluster.endpoints(upstream.target).filter((pod) => matchesLabels(pod.labels, upstream.labels));
+    return this.upstreamCluster(upstream).pick(pods, upstream.policy);
+  }
+
+  /** Tells outlier detection how a request to `pod` ended. */
+  report(upstream: UpstreamRef, pod: Pod, status: number): void {
+    const pool = this.cluster.endpoints(upstream.target).filter((p) => matchesLabels(p.labels, upstream.labels)).length;
+    this.upstreamCluster(upstream).report(pod, status, upstream.policy, pool);
+  }
+
+  /** AuthorizationPolicy, enforced at the destination as its sidecar would. */
+  authorize(pod: Pod, source: SourceIdentity, method: string, url: string): boolean {
+    const policies = this.config.policiesFor(pod);
+    return policies.length === 0 || isAllowed(policies, { source, method, path: url.split('?', 1)[0]! });
+  }
+
+  private routed(target: ServiceTarget | undefined, choice: RouteChoice, source: SourceIdentity): RouteDecision {
+    const namespace = choice.virtualService.namespace;
+    const upstream = this.resolveDestination(choice.destination.destination, namespace, source);
+    if ('reason' in upstream) return { kind: 'reject', status: 503, flag: 'NC', reason: upstream.reason, ...(target ? { target } : {}) };
+    const mirrorRef = choice.route.mirror ? this.resolveDestination(choice.route.mirror, namespace, source) : undefined;
+    const mirror = mirrorRef && !('reason' in mirrorRef) ? mirrorRef : undefined;
+    return { kind: 'route', target: target ?? upstream.target, choice, upstream, mirror };
+  }
+
+  private resolveDestination(destination: Destination, namespace: string, source: SourceIdentity): UpstreamRef | { reason: string } {
+    const fqdn = qualifyHost(destination.host, namespace);
+    const target = this.cluster.resolveHost(fqdn, namespace);
+    if (!target) return { reason: `destination ${fqdn} is not a Service` };
+    return this.upstream(target, destination.subset, source);
+  }
+
+  private upstream(target: ServiceTarget, subset: string | undefined, source: SourceIdentity): UpstreamRef | { reason: string } {
+    const rule = this.config.destinationRule(target.fqdn, source.namespace, target.namespace);
+    let labels: Record<string, string> = {};
+    if (subset !== undefined) {
+      const found = rule?.spec.subsets.find((s) => s.name === subset);
+      if (!found) return { reason: `no subset ${subset} for ${target.fqdn} in any DestinationRule` };
+      labels = found.labels;
+    }
+    return { target, subset, labels, policy: effectivePolicy(rule, subset), key: `${target.fqdn}|${subset ?? ''}` };
+  }
+
+  private upstreamCluster(upstream: UpstreamRef): UpstreamCluster {
+    let found = this.upstreams.get(upstream.key);
+    if (!found) this.upstreams.set(upstream.key, (found = new UpstreamCluster(this.active)));
+    return found;
+  }
+
+  private facts(request: RouteRequest, source: SourceIdentity, port: number, gateways: ReadonlySet<string>): RequestFacts {
+    return { method: request.method, url: request.url, headers: request.headers, port, source, gateways };
   }
 }

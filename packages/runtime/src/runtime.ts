@@ -1,12 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { AccessLog } from './access-log.js';
 import { Cluster, matchesLabels, type Pod } from './cluster.js';
 import { packageForImage, type ServicePackage } from './images.js';
-import { namespaceOf, type Manifest, type WorkloadManifest } from './manifests.js';
+import { MeshConfig, type IstioObject } from './istio/mesh-config.js';
+import {
+  ManifestError,
+  namespaceOf,
+  RESOURCE_NAMES,
+  type IstioManifests,
+  type Manifest,
+  type NamespaceManifest,
+  type WorkloadManifest,
+} from './manifests.js';
+import { MeshMetrics } from './metrics.js';
 import { containerEnv } from './pod-env.js';
 import { PodProcess } from './pod-process.js';
-import { Router, type SourceIdentity } from './router.js';
+import { Router, type IngressIdentity, type SourceIdentity } from './router.js';
 import { Sidecar } from './sidecar.js';
 
 export interface RuntimeOptions {
@@ -19,9 +30,11 @@ export interface RuntimeOptions {
   report: (message: string) => void;
   /** Replaces MONGO_URL for workloads, for someone with a MongoDB of their own. */
   mongoUrl?: string | undefined;
+  /** Set in every pod after the manifest's own env, e.g. LATENCY_MS=0 for benchmarks. */
+  extraEnv?: Record<string, string>;
 }
 
-interface RunningPod {
+export interface RunningPod {
   pod: Pod;
   process: PodProcess;
   sidecar: Sidecar;
@@ -31,60 +44,52 @@ const LOOPBACK = '127.0.0.1';
 /** Environment a container may see from the machine, as a container would have its image's PATH and HOME. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'SYSTEMROOT'];
 const URL_HOST = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/]*@)?([^/:?#]+(?::\d+)?)/i;
+/** Namespaces a cluster has before anything is applied. */
+const BUILT_IN_NAMESPACES = ['default', 'istio-system'];
+/** Objects are applied in this order, so that what a pod needs (its Service, its env's targets) exists first. */
+const APPLY_ORDER: Manifest['kind'][] = ['Namespace', 'ServiceAccount', 'Service', 'StatefulSet', 'Deployment', 'Gateway', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy'];
+
+const keyOf = (m: Manifest) => `${m.kind}/${m.kind === 'Namespace' ? '' : namespaceOf(m)}/${m.metadata.name}`;
+const isWorkload = (m: Manifest): m is WorkloadManifest => m.kind === 'Deployment' || m.kind === 'StatefulSet';
+const isIstio = (m: Manifest): m is IstioManifests => ['VirtualService', 'DestinationRule', 'Gateway', 'AuthorizationPolicy'].includes(m.kind);
 
 /**
  * The local stand-in for a cluster: holds the applied objects, runs each replica of our images as a child process
- * with its own sidecar, and routes every hop through those sidecars.
+ * with its own sidecar, and routes every hop through those sidecars by the Istio objects in force. Apply and delete
+ * are idempotent and run one at a time.
  */
 export class Runtime {
   readonly cluster = new Cluster();
   readonly router = new Router(this.cluster);
   readonly accessLog: AccessLog;
+  readonly metrics = new MeshMetrics();
+  private readonly objects = new Map<string, Manifest>();
   private readonly running = new Map<string, RunningPod[]>();
   /** Workloads whose image is not ours (MongoDB): known, so their Services resolve, but not run. */
   private readonly foreign = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RuntimeOptions) {
     this.accessLog = new AccessLog(options.accessLogPath);
   }
 
-  /** A sidecar for a caller that is not a pod, such as the ingress gateway. */
-  sidecarFor(identity: SourceIdentity, fixedAuthority?: string): Sidecar {
-    return new Sidecar({ identity, router: this.router, accessLog: this.accessLog, fixedAuthority });
+  /** A proxy for a caller that is not a pod, such as the ingress gateway. */
+  sidecarFor(identity: SourceIdentity, ingress?: IngressIdentity): Sidecar {
+    return new Sidecar({ identity, router: this.router, accessLog: this.accessLog, metrics: this.metrics, ...(ingress ? { ingress } : {}) });
   }
 
-  /** Records every object, then starts the pods of each workload; resolves when all of them are ready. */
-  async apply(manifests: Manifest[]): Promise<void> {
-    const workloads: WorkloadManifest[] = [];
-    for (const manifest of manifests) {
-      if (manifest.kind === 'Service') this.cluster.putService(manifest);
-      else if (manifest.kind === 'Deployment' || manifest.kind === 'StatefulSet') workloads.push(manifest);
-    }
-    const packages = new Map<WorkloadManifest, ServicePackage>();
-    for (const workload of workloads) {
-      const key = Cluster.key(namespaceOf(workload), workload.metadata.name);
-      this.cluster.workloads.set(key, workload);
-      const image = workload.spec.template.spec.containers[0]!.image;
-      const found = await packageForImage(image, this.options.servicesDir);
-      if (found) packages.set(workload, found);
-      else {
-        this.foreign.add(key);
-        this.options.report(`${key}: image ${image} is not a mesh-mall image; not run locally`);
-      }
-    }
-    await Promise.all([...packages].map(([workload, found]) => this.startWorkload(workload, found)));
+  /** kubectl apply: creates or updates each object; prints one line per object, as kubectl does. */
+  apply(manifests: Manifest[]): Promise<string[]> {
+    return this.serially(() => this.applyNow(manifests));
   }
 
-  /** Stops every pod (SIGTERM, drain) and every sidecar. */
-  async stop(): Promise<void> {
-    const all = [...this.running.values()].flat();
-    this.running.clear();
-    await Promise.all(all.map(async ({ process, sidecar, pod }) => {
-      await process.stop();
-      this.cluster.removePod(pod);
-      await sidecar.close();
-    }));
-    this.accessLog.close();
+  /** kubectl delete: removes each object (a Namespace with everything in it). */
+  delete(manifests: Manifest[]): Promise<string[]> {
+    return this.serially(() => this.deleteNow(manifests));
+  }
+
+  list(): Manifest[] {
+    return [...this.objects.values()];
   }
 
   pods(): { pod: Pod; pid: number | undefined; restarts: number; sidecarPort: number | undefined }[] {
@@ -93,45 +98,204 @@ export class Runtime {
       .map(({ pod, process, sidecar }) => ({ pod, pid: process.pid, restarts: process.restartCount, sidecarPort: sidecar.port }));
   }
 
-  private async startWorkload(workload: WorkloadManifest, found: ServicePackage): Promise<void> {
+  /** Stops every pod (SIGTERM, drain) and every sidecar. */
+  async stop(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    const all = [...this.running.values()].flat();
+    this.running.clear();
+    await this.stopPods(all);
+    this.accessLog.close();
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async applyNow(manifests: Manifest[]): Promise<string[]> {
+    const batch = [...manifests].sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
+    this.checkNamespaces(batch);
+    const istio = this.istioWith(batch.filter(isIstio), []);
+    const errors = MeshConfig.validate(istio.virtualServices);
+    if (errors.length > 0) throw new ManifestError(errors.join('\n'));
+
+    const results: string[] = [];
+    const rollouts: Promise<void>[] = [];
+    for (const manifest of batch) {
+      const key = keyOf(manifest);
+      const previous = this.objects.get(key);
+      const verdict = !previous ? 'created' : isDeepStrictEqual(previous, manifest) ? 'unchanged' : 'configured';
+      results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} ${verdict}`);
+      if (verdict === 'unchanged') continue;
+      this.objects.set(key, manifest);
+      if (manifest.kind === 'Service') this.cluster.putService(manifest);
+      if (isWorkload(manifest)) rollouts.push(this.rollOut(manifest, previous as WorkloadManifest | undefined));
+    }
+    const failures = (await Promise.allSettled(rollouts)).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    this.router.configure(istio);
+    if (failures.length > 0) throw new ManifestError(`rollout failed:\n${failures.join('\n')}`);
+    return results;
+  }
+
+  private async deleteNow(manifests: Manifest[]): Promise<string[]> {
+    const results: string[] = [];
+    const removed: Manifest[] = [];
+    for (const manifest of manifests) {
+      const targets = manifest.kind === 'Namespace' ? [...this.objects.values()].filter((o) => o.kind !== 'Namespace' && namespaceOf(o) === manifest.metadata.name) : [];
+      const stored = this.objects.get(keyOf(manifest));
+      if (!stored) {
+        results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} not found`);
+        continue;
+      }
+      for (const object of [...targets, stored]) {
+        this.objects.delete(keyOf(object));
+        removed.push(object);
+      }
+      results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} deleted`);
+    }
+    this.router.configure(this.istioWith([], removed.filter(isIstio)));
+    await Promise.all(
+      removed.filter(isWorkload).map(async (workload) => {
+        const key = Cluster.key(namespaceOf(workload), workload.metadata.name);
+        const pods = this.running.get(key) ?? [];
+        this.running.delete(key);
+        this.foreign.delete(key);
+        await this.stopPods(pods);
+      }),
+    );
+    for (const service of removed) if (service.kind === 'Service') this.cluster.services.delete(Cluster.key(namespaceOf(service), service.metadata.name));
+    return results;
+  }
+
+  /** As the API server does: an object may only go into a namespace that exists (or comes in the same apply). */
+  private checkNamespaces(batch: Manifest[]): void {
+    const known = new Set([...BUILT_IN_NAMESPACES, ...[...this.objects.values(), ...batch].filter((m): m is NamespaceManifest => m.kind === 'Namespace').map((m) => m.metadata.name)]);
+    for (const manifest of batch) {
+      if (manifest.kind !== 'Namespace' && !known.has(namespaceOf(manifest))) {
+        throw new ManifestError(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name}: namespace "${namespaceOf(manifest)}" not found (apply its Namespace first)`);
+      }
+    }
+  }
+
+  /** The Istio configuration the stored objects would make with `added` put in and `removed` taken out. */
+  private istioWith(added: IstioManifests[], removed: IstioManifests[]): MeshConfig {
+    const byKey = new Map<string, IstioManifests>();
+    for (const object of this.objects.values()) if (isIstio(object)) byKey.set(keyOf(object), object);
+    for (const object of added) byKey.set(keyOf(object), object);
+    for (const object of removed) byKey.delete(keyOf(object));
+    const all = [...byKey.values()];
+    const of = <K extends IstioManifests['kind']>(kind: K) =>
+      all
+        .filter((m): m is Extract<IstioManifests, { kind: K }> => m.kind === kind)
+        .map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec }) as IstioObject<Extract<IstioManifests, { kind: K }>['spec']>);
+    return new MeshConfig(of('VirtualService'), of('DestinationRule'), of('Gateway'), of('AuthorizationPolicy'));
+  }
+
+  /**
+   * Brings a workload's pods in line with its manifest. A changed pod template is rolled out as a Deployment's
+   * rolling update would: the new pods start and pass readiness, then the old ones leave the endpoints and drain.
+   * If the new pods never get ready, they are stopped and the old ones keep serving.
+   */
+  private async rollOut(workload: WorkloadManifest, previous: WorkloadManifest | undefined): Promise<void> {
+    const namespace = namespaceOf(workload);
+    const key = Cluster.key(namespace, workload.metadata.name);
+    const image = workload.spec.template.spec.containers[0]!.image;
+    // Decided before the first await, so pods started by the same apply already know what is not run here.
+    const found = packageForImage(image, this.options.servicesDir);
+    const old = this.running.get(key) ?? [];
+    if (!found) {
+      if (!this.foreign.has(key)) this.options.report(`${key}: image ${image} is not a mesh-mall image; not run locally`);
+      this.foreign.add(key);
+      this.running.delete(key);
+      await this.stopPods(old);
+      return;
+    }
+    this.foreign.delete(key);
+    const sameTemplate = previous !== undefined && isDeepStrictEqual(previous.spec.template, workload.spec.template) && old.length > 0;
+    if (sameTemplate) {
+      // Only the replica count changed: scale.
+      const extra = old.slice(workload.spec.replicas);
+      const added = await this.startPods(workload, found, Math.max(0, workload.spec.replicas - old.length));
+      this.running.set(key, [...old.slice(0, workload.spec.replicas), ...added]);
+      await this.stopPods(extra);
+      return;
+    }
+    const fresh = await this.startPods(workload, found, workload.spec.replicas);
+    this.running.set(key, fresh);
+    await this.stopPods(old);
+  }
+
+  private async startPods(workload: WorkloadManifest, found: ServicePackage, count: number): Promise<RunningPod[]> {
+    const started = await Promise.allSettled(Array.from({ length: count }, () => this.startPod(workload, found)));
+    const pods = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await this.stopPods(pods);
+      throw failed.reason;
+    }
+    return pods;
+  }
+
+  private async startPod(workload: WorkloadManifest, found: ServicePackage): Promise<RunningPod> {
     const namespace = namespaceOf(workload);
     const template = workload.spec.template;
     const container = template.spec.containers[0]!;
-    const pods: RunningPod[] = [];
-    this.running.set(Cluster.key(namespace, workload.metadata.name), pods);
+    const pod: Pod = {
+      name: `${workload.metadata.name}-${randomBytes(3).toString('hex')}`,
+      namespace,
+      workload: workload.metadata.name,
+      labels: template.metadata.labels,
+      serviceAccount: template.spec.serviceAccountName ?? 'default',
+      ready: false,
+    };
+    const sidecar = this.sidecarFor(pod);
+    const sidecarPort = await sidecar.listen(0, LOOPBACK);
+    let env: Record<string, string>;
+    try {
+      env = {
+        ...inherited(),
+        ...this.localizeEnv(containerEnv(container, { ...pod, ip: LOOPBACK }), pod),
+        ...this.options.extraEnv,
+        PORT: '0',
+        HOST: LOOPBACK,
+        MESH_OUTBOUND_URL: `http://${LOOPBACK}:${sidecarPort}`,
+        DATA_DIR: join(this.options.stateDir, 'data', namespace, workload.metadata.name),
+      };
+    } catch (error) {
+      await sidecar.close();
+      throw new ManifestError(`${namespace}/${workload.metadata.name}: ${(error as Error).message}`);
+    }
+    const process = new PodProcess({
+      pod,
+      entry: found.entry,
+      cwd: found.directory,
+      env,
+      readinessPath: container.readinessProbe?.httpGet?.path ?? '/readyz',
+      graceMs: (template.spec.terminationGracePeriodSeconds ?? 30) * 1000,
+      logFile: join(this.options.stateDir, 'logs', namespace, `${pod.name}.log`),
+      report: this.options.report,
+    });
+    this.cluster.addPod(pod);
+    try {
+      await process.start();
+    } catch (error) {
+      await process.stop();
+      this.cluster.removePod(pod);
+      await sidecar.close();
+      throw error;
+    }
+    return { pod, process, sidecar };
+  }
+
+  private async stopPods(pods: RunningPod[]): Promise<void> {
+    // Out of the endpoints first, so no new request picks them while they drain.
+    for (const { pod } of pods) pod.ready = false;
     await Promise.all(
-      Array.from({ length: workload.spec.replicas }, async () => {
-        const pod: Pod = {
-          name: `${workload.metadata.name}-${randomBytes(3).toString('hex')}`,
-          namespace,
-          workload: workload.metadata.name,
-          labels: template.metadata.labels,
-          serviceAccount: template.spec.serviceAccountName ?? 'default',
-          ready: false,
-        };
-        const sidecar = this.sidecarFor(pod);
-        const sidecarPort = await sidecar.listen(0, LOOPBACK);
-        const env = {
-          ...inherited(),
-          ...this.localizeEnv(containerEnv(container, { ...pod, ip: LOOPBACK }), pod),
-          PORT: '0',
-          HOST: LOOPBACK,
-          MESH_OUTBOUND_URL: `http://${LOOPBACK}:${sidecarPort}`,
-          DATA_DIR: join(this.options.stateDir, 'data', namespace, workload.metadata.name),
-        };
-        const process = new PodProcess({
-          pod,
-          entry: found.entry,
-          cwd: found.directory,
-          env,
-          readinessPath: container.readinessProbe?.httpGet?.path ?? '/readyz',
-          graceMs: (template.spec.terminationGracePeriodSeconds ?? 30) * 1000,
-          logFile: join(this.options.stateDir, 'logs', namespace, `${pod.name}.log`),
-          report: this.options.report,
-        });
-        pods.push({ pod, process, sidecar });
-        this.cluster.addPod(pod);
-        await process.start();
+      pods.map(async ({ process, sidecar, pod }) => {
+        await process.stop();
+        this.cluster.removePod(pod);
+        await sidecar.close();
       }),
     );
   }
@@ -161,9 +325,9 @@ export class Runtime {
   private backedOnlyByForeign(namespace: string, selector: Record<string, string> | undefined): boolean {
     if (!selector) return false;
     let any = false;
-    for (const [key, workload] of this.cluster.workloads) {
-      if (namespaceOf(workload) !== namespace || !matchesLabels(workload.spec.template.metadata.labels, selector)) continue;
-      if (!this.foreign.has(key)) return false;
+    for (const object of this.objects.values()) {
+      if (!isWorkload(object) || namespaceOf(object) !== namespace || !matchesLabels(object.spec.template.metadata.labels, selector)) continue;
+      if (!this.foreign.has(Cluster.key(namespace, object.metadata.name))) return false;
       any = true;
     }
     return any;

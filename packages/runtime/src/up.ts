@@ -1,18 +1,18 @@
 import { join, relative } from 'node:path';
-import { ManifestError, readManifests } from './manifests.js';
 import { startControl } from './control.js';
+import { readManifests } from './manifests.js';
 import { Runtime } from './runtime.js';
 import { SERVICES_DIR } from './paths.js';
 
 export interface UpOptions {
   files: string[];
   port: number;
-  /** The control API (`GET /pods`); 0 picks a free one. */
+  /** The control API (`mesh-mall apply/get`); 0 picks a free one. */
   controlPort: number;
   stateDir: string;
-  /** Until Istio Gateway rules are applied, the gateway sends everything to this Service. */
-  ingress: string;
-  accessLog?: string;
+  accessLog?: string | undefined;
+  /** Set in every pod, e.g. LATENCY_MS=0. */
+  env: Record<string, string>;
 }
 
 export interface Running {
@@ -22,12 +22,14 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** The local gateway stands in for istio-ingressgateway: its labels, and its Service port that Gateways name. */
 const INGRESS_IDENTITY = {
   namespace: 'istio-system',
   workload: 'istio-ingressgateway',
   labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
   serviceAccount: 'istio-ingressgateway-service-account',
 };
+const INGRESS = { labels: INGRESS_IDENTITY.labels, ports: [80] };
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -36,22 +38,23 @@ export class UsageError extends Error {
 /** `mesh-mall up`: reads the manifests, starts every workload and the gateway, and returns once all are ready. */
 export async function up(options: UpOptions, say: (line: string) => void): Promise<Running> {
   const { manifests, warnings } = await readManifests(options.files);
-  warnings.forEach((w) => say(`note: ${w}`));
+  warnings.forEach((w) => say(`warning: ${w}`));
   const runtime = new Runtime({
     servicesDir: SERVICES_DIR,
     stateDir: options.stateDir,
     accessLogPath: options.accessLog ?? join(options.stateDir, 'access.log'),
     report: (message) => say(message),
     mongoUrl: process.env.MESH_MALL_MONGO_URL,
+    extraEnv: options.env,
   });
-  const gateway = runtime.sidecarFor(INGRESS_IDENTITY, options.ingress);
+  const gateway = runtime.sidecarFor(INGRESS_IDENTITY, INGRESS);
   const port = await claim('gateway', options.port, '--port or MESH_MALL_GATEWAY_PORT', () => gateway.listen(options.port, '127.0.0.1'));
-  const control = await claim('control API', options.controlPort, '--control-port', () => startControl(runtime, options.controlPort)).catch(
-    async (error: unknown) => {
-      await gateway.close();
-      throw error;
-    },
-  );
+  const control = await claim('control API', options.controlPort, '--control-port or MESH_MALL_CONTROL_PORT', () =>
+    startControl(runtime, options.controlPort),
+  ).catch(async (error: unknown) => {
+    await gateway.close();
+    throw error;
+  });
   const stop = async () => {
     control.server.close();
     await gateway.close();
@@ -81,17 +84,16 @@ async function claim<T>(what: string, port: number, flag: string, bind: () => Pr
 export function describe(running: Running, options: UpOptions): string[] {
   const cwd = process.cwd();
   const pods = running.runtime.pods();
+  const show = (path: string) => relative(cwd, path) || path;
   return [
-    `mesh-mall is up: ${pods.length} pods from ${options.files.map((f) => relative(cwd, f) || f).join(', ')}`,
+    `mesh-mall is up: ${pods.length} pods from ${options.files.map(show).join(', ')}`,
     '',
     `  mall         ${running.gatewayUrl}`,
     `  mall API     ${running.gatewayUrl}/api/mall`,
-    `  access log   ${relative(cwd, running.runtime.accessLog.path) || running.runtime.accessLog.path}`,
-    `  pod logs     ${relative(cwd, join(options.stateDir, 'logs')) || options.stateDir}`,
-    `  control API  ${running.controlUrl}/pods`,
+    `  control API  ${running.controlUrl}  (mesh-mall apply|delete|get; /metrics)`,
+    `  access log   ${show(running.runtime.accessLog.path)}`,
+    `  pod logs     ${show(join(options.stateDir, 'logs'))}`,
     '',
     'Ctrl-C stops everything.',
   ];
 }
-
-export { ManifestError };

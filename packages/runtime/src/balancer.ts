@@ -1,0 +1,73 @@
+import type { Pod } from './cluster.js';
+import type { TrafficPolicy } from './istio/schemas.js';
+
+const DEFAULT_CONSECUTIVE_5XX = 5;
+const DEFAULT_BASE_EJECTION_MS = 30_000;
+const DEFAULT_MAX_EJECTION_PERCENT = 10;
+
+interface HostHealth {
+  consecutive5xx: number;
+  consecutiveGateway: number;
+  ejections: number;
+  ejectedUntil: number;
+}
+
+/**
+ * One upstream cluster as Envoy sees it (a Service, or one subset of it): picks an endpoint with the configured
+ * load balancer and ejects endpoints that keep failing (outlier detection). Ejection happens as soon as the
+ * threshold is reached rather than at Envoy's next interval sweep.
+ */
+export class UpstreamCluster {
+  private turn = 0;
+  private readonly health = new Map<Pod, HostHealth>();
+
+  constructor(private readonly active: ReadonlyMap<Pod, number>) {}
+
+  pick(pods: Pod[], policy: TrafficPolicy, now = Date.now()): Pod | undefined {
+    if (pods.length === 0) return undefined;
+    const healthy = pods.filter((pod) => (this.health.get(pod)?.ejectedUntil ?? 0) <= now);
+    // Envoy's panic mode: with every endpoint ejected, use them all rather than fail every request.
+    const candidates = healthy.length > 0 ? healthy : pods;
+    switch (policy.loadBalancer?.simple ?? 'ROUND_ROBIN') {
+      case 'RANDOM':
+        return candidates[Math.floor(Math.random() * candidates.length)];
+      case 'LEAST_REQUEST': {
+        // Power of two choices, as Envoy's least_request does.
+        const a = candidates[Math.floor(Math.random() * candidates.length)]!;
+        const b = candidates[Math.floor(Math.random() * candidates.length)]!;
+        return (this.active.get(a) ?? 0) <= (this.active.get(b) ?? 0) ? a : b;
+      }
+      case 'ROUND_ROBIN':
+        return candidates[this.turn++ % candidates.length];
+    }
+  }
+
+  /** Feeds outlier detection with one outcome: an HTTP status, or 503 for a failed connection. */
+  report(pod: Pod, status: number, policy: TrafficPolicy, pool: number, now = Date.now()): void {
+    const detection = policy.outlierDetection;
+    if (!detection) return;
+    const health = this.health.get(pod) ?? { consecutive5xx: 0, consecutiveGateway: 0, ejections: 0, ejectedUntil: 0 };
+    this.health.set(pod, health);
+    if (status < 500) {
+      health.consecutive5xx = 0;
+      health.consecutiveGateway = 0;
+      return;
+    }
+    health.consecutive5xx++;
+    if (status >= 502 && status <= 504) health.consecutiveGateway++;
+    const by5xx = health.consecutive5xx >= (detection.consecutive5xxErrors ?? DEFAULT_CONSECUTIVE_5XX) && detection.consecutive5xxErrors !== 0;
+    const byGateway = detection.consecutiveGatewayErrors !== undefined && detection.consecutiveGatewayErrors > 0 && health.consecutiveGateway >= detection.consecutiveGatewayErrors;
+    if (!(by5xx || byGateway) || health.ejectedUntil > now) return;
+    const ejectedNow = [...this.health.values()].filter((h) => h.ejectedUntil > now).length;
+    const allowed = Math.max(1, Math.floor((pool * (detection.maxEjectionPercent ?? DEFAULT_MAX_EJECTION_PERCENT)) / 100));
+    if (ejectedNow >= allowed) return;
+    health.ejections++;
+    health.ejectedUntil = now + (detection.baseEjectionTime ?? DEFAULT_BASE_EJECTION_MS) * health.ejections;
+    health.consecutive5xx = 0;
+    health.consecutiveGateway = 0;
+  }
+
+  isEjected(pod: Pod, now = Date.now()): boolean {
+    return (this.health.get(pod)?.ejectedUntil ?? 0) > now;
+  }
+}

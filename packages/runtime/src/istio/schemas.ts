@@ -1,0 +1,208 @@
+import { z } from 'zod';
+
+/**
+ * The subset of Istio's networking and security APIs the local runtime implements, field by field. Objects are
+ * strict: a field not listed here is not implemented, and `parseIstioSpec` reports it by name instead of ignoring it.
+ */
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** Istio durations ("1.5s", "300ms") as milliseconds. */
+export const durationSchema = z
+  .string()
+  .regex(DURATION, 'must be a duration such as 300ms, 1.5s or 2m')
+  .transform((text) => {
+    const [, amount, unit] = DURATION.exec(text)!;
+    return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  });
+
+export const stringMatchSchema = z
+  .strictObject({ exact: z.string().optional(), prefix: z.string().optional(), regex: z.string().optional() })
+  .refine((m) => [m.exact, m.prefix, m.regex].filter((v) => v !== undefined).length <= 1, 'use one of exact, prefix or regex');
+export type StringMatch = z.infer<typeof stringMatchSchema>;
+
+const percentSchema = z.strictObject({ value: z.number().min(0).max(100) });
+
+const portSelectorSchema = z.strictObject({ number: z.number().int().min(1).max(65535) });
+
+export const destinationSchema = z.strictObject({
+  host: z.string().min(1),
+  subset: z.string().optional(),
+  port: portSelectorSchema.optional(),
+});
+export type Destination = z.infer<typeof destinationSchema>;
+
+const headerOperationsSchema = z.strictObject({
+  set: z.record(z.string(), z.string()).optional(),
+  add: z.record(z.string(), z.string()).optional(),
+  remove: z.array(z.string()).optional(),
+});
+export type HeaderOperations = z.infer<typeof headerOperationsSchema>;
+
+const headersSchema = z.strictObject({ request: headerOperationsSchema.optional(), response: headerOperationsSchema.optional() });
+export type Headers = z.infer<typeof headersSchema>;
+
+export const httpMatchSchema = z.strictObject({
+  name: z.string().optional(),
+  uri: stringMatchSchema.optional(),
+  method: stringMatchSchema.optional(),
+  headers: z.record(z.string(), stringMatchSchema).optional(),
+  withoutHeaders: z.record(z.string(), stringMatchSchema).optional(),
+  queryParams: z.record(z.string(), stringMatchSchema).optional(),
+  ignoreUriCase: z.boolean().optional(),
+  port: z.number().int().optional(),
+  sourceLabels: z.record(z.string(), z.string()).optional(),
+  sourceNamespace: z.string().optional(),
+  gateways: z.array(z.string()).optional(),
+});
+export type HttpMatch = z.infer<typeof httpMatchSchema>;
+
+const routeDestinationSchema = z.strictObject({
+  destination: destinationSchema,
+  weight: z.number().int().min(0).max(100).optional(),
+  headers: headersSchema.optional(),
+});
+export type RouteDestination = z.infer<typeof routeDestinationSchema>;
+
+export const RETRY_CONDITIONS = ['5xx', 'gateway-error', 'connect-failure', 'reset', 'refused-stream', 'retriable-4xx'] as const;
+
+const retriesSchema = z.strictObject({
+  attempts: z.number().int().min(0),
+  perTryTimeout: durationSchema.optional(),
+  retryOn: z
+    .string()
+    .refine(
+      (list) => list.split(',').every((c) => (RETRY_CONDITIONS as readonly string[]).includes(c.trim())),
+      `retryOn conditions supported locally: ${RETRY_CONDITIONS.join(', ')}`,
+    )
+    .optional(),
+});
+export type Retries = z.infer<typeof retriesSchema>;
+
+const faultSchema = z.strictObject({
+  delay: z.strictObject({ fixedDelay: durationSchema, percentage: percentSchema.optional() }).optional(),
+  abort: z.strictObject({ httpStatus: z.number().int().min(200).max(599), percentage: percentSchema.optional() }).optional(),
+});
+export type Fault = z.infer<typeof faultSchema>;
+
+export const httpRouteSchema = z.strictObject({
+  name: z.string().optional(),
+  match: z.array(httpMatchSchema).optional(),
+  route: z.array(routeDestinationSchema).min(1),
+  rewrite: z.strictObject({ uri: z.string().optional(), authority: z.string().optional() }).optional(),
+  timeout: durationSchema.optional(),
+  retries: retriesSchema.optional(),
+  fault: faultSchema.optional(),
+  mirror: destinationSchema.optional(),
+  mirrorPercentage: percentSchema.optional(),
+  headers: headersSchema.optional(),
+});
+export type HttpRoute = z.infer<typeof httpRouteSchema>;
+
+export const virtualServiceSpecSchema = z.strictObject({
+  hosts: z.array(z.string().min(1)).min(1),
+  gateways: z.array(z.string()).optional(),
+  http: z.array(httpRouteSchema).default([]),
+  exportTo: z.array(z.string()).optional(),
+});
+export type VirtualServiceSpec = z.infer<typeof virtualServiceSpecSchema>;
+
+export const gatewaySpecSchema = z.strictObject({
+  selector: z.record(z.string(), z.string()),
+  servers: z
+    .array(
+      z.strictObject({
+        name: z.string().optional(),
+        port: z.strictObject({ number: z.number().int(), name: z.string().optional(), protocol: z.enum(['HTTP', 'http']) }),
+        hosts: z.array(z.string()).min(1),
+      }),
+    )
+    .min(1),
+});
+export type GatewaySpec = z.infer<typeof gatewaySpecSchema>;
+
+export const LOAD_BALANCERS = ['ROUND_ROBIN', 'RANDOM', 'LEAST_REQUEST'] as const;
+
+const trafficPolicySchema = z.strictObject({
+  loadBalancer: z.strictObject({ simple: z.enum(LOAD_BALANCERS) }).optional(),
+  outlierDetection: z
+    .strictObject({
+      consecutive5xxErrors: z.number().int().min(0).optional(),
+      consecutiveGatewayErrors: z.number().int().min(0).optional(),
+      interval: durationSchema.optional(),
+      baseEjectionTime: durationSchema.optional(),
+      maxEjectionPercent: z.number().int().min(0).max(100).optional(),
+    })
+    .optional(),
+});
+export type TrafficPolicy = z.infer<typeof trafficPolicySchema>;
+
+export const destinationRuleSpecSchema = z.strictObject({
+  host: z.string().min(1),
+  trafficPolicy: trafficPolicySchema.optional(),
+  subsets: z
+    .array(z.strictObject({ name: z.string().min(1), labels: z.record(z.string(), z.string()).default({}), trafficPolicy: trafficPolicySchema.optional() }))
+    .default([]),
+  exportTo: z.array(z.string()).optional(),
+});
+export type DestinationRuleSpec = z.infer<typeof destinationRuleSpecSchema>;
+
+const stringList = z.array(z.string()).optional();
+
+export const authorizationPolicySpecSchema = z.strictObject({
+  selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
+  action: z.enum(['ALLOW', 'DENY']).default('ALLOW'),
+  rules: z
+    .array(
+      z.strictObject({
+        from: z
+          .array(
+            z.strictObject({
+              source: z.strictObject({ namespaces: stringList, notNamespaces: stringList, principals: stringList, notPrincipals: stringList }),
+            }),
+          )
+          .optional(),
+        to: z
+          .array(z.strictObject({ operation: z.strictObject({ paths: stringList, notPaths: stringList, methods: stringList, notMethods: stringList }) }))
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+export type AuthorizationPolicySpec = z.infer<typeof authorizationPolicySpecSchema>;
+
+export interface ParsedSpec<T> {
+  spec: T;
+  /** Field paths present in the YAML that the runtime does not implement, e.g. `http[0].corsPolicy`. */
+  unsupported: string[];
+}
+
+/**
+ * Parses a spec against its schema. Unknown fields are collected by path and dropped (then the rest is parsed
+ * again); any other problem is an error naming its path.
+ */
+export function parseIstioSpec<T>(schema: z.ZodType<T>, input: unknown): ParsedSpec<T> | { error: string } {
+  const working = structuredClone(input ?? {}) as Record<string, unknown>;
+  const unsupported: string[] = [];
+  for (;;) {
+    const parsed = schema.safeParse(working);
+    if (parsed.success) return { spec: parsed.data, unsupported };
+    const unknownKeys = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
+    const others = parsed.error.issues.filter((i) => i.code !== 'unrecognized_keys');
+    if (others.length > 0 || unknownKeys.length === 0) {
+      return { error: others.map((i) => `spec.${formatPath(i.path)}: ${i.message}`).join('; ') };
+    }
+    for (const issue of unknownKeys) {
+      const parent = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], working) as Record<string, unknown>;
+      for (const key of (issue as { keys: string[] }).keys) {
+        unsupported.push(`spec.${formatPath([...issue.path, key])}`);
+        delete parent[key];
+      }
+    }
+  }
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+}
