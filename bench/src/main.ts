@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       ids.push(id);
       await (await fetch(`${urls.gateway}/api/mall`, { headers: { 'x-request-id': id, 'end-user': 'bench' } })).arrayBuffer();
     }
-    const { pods } = (await (await fetch(`${urls.control}/pods`)).json()) as { pods: { pid: number }[] };
+    const { objects: pods } = (await (await fetch(`${urls.control}/pods`)).json()) as { objects: { pid: number }[] };
     const memoryMb = await rssMb([runtime.pid!, ...pods.map((p) => p.pid)]);
 
     // The access log is written asynchronously: wait until every page's last hop is there.

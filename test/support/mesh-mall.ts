@@ -24,6 +24,8 @@ export interface MeshMall {
   stateDir: string;
   output: () => string;
   pods(): Promise<PodInfo[]>;
+  /** Runs `mesh-mall ARGS --server <this runtime>`. */
+  cli(...args: string[]): Promise<CliResult>;
   accessLog(): Promise<Record<string, unknown>[]>;
   /** Ctrl-C, as a user would; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -44,7 +46,7 @@ export async function startMeshMall(options: { stateDir?: string; args?: string[
     new Promise<{ gateway: string; control: string }>((resolveUrls) => {
       const check = () => {
         const gateway = /mall\s+(http:\/\/localhost:\d+)\n/.exec(output)?.[1];
-        const control = /control API\s+(http:\/\/127\.0\.0\.1:\d+)\/pods/.exec(output)?.[1];
+        const control = /control API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
         if (gateway && control) resolveUrls({ gateway, control });
       };
       child.stdout!.on('data', check);
@@ -58,7 +60,8 @@ export async function startMeshMall(options: { stateDir?: string; args?: string[
     ...started,
     stateDir,
     output: () => output,
-    pods: async () => ((await (await fetch(`${started.control}/pods`)).json()) as { pods: PodInfo[] }).pods,
+    pods: async () => ((await (await fetch(`${started.control}/pods`)).json()) as { objects: PodInfo[] }).objects,
+    cli: (...args: string[]) => runCli([...args, '--server', started.control]),
     accessLog: async () =>
       (await readFile(join(stateDir, 'access.log'), 'utf8').catch(() => ''))
         .split('\n')
@@ -69,6 +72,23 @@ export async function startMeshMall(options: { stateDir?: string; args?: string[
       return exited;
     },
   };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export function isAlive(pid: number): boolean {

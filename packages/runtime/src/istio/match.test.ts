@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { requestMatches, stringMatches, type RequestFacts } from './match.js';
+import { source } from './test-fixtures.js';
+
+const facts = (overrides: Partial<RequestFacts> = {}): RequestFacts => ({
+  method: 'GET',
+  url: '/reviews/7?debug=1',
+  headers: { 'end-user': 'jason', 'user-agent': 'Mozilla/5.0 Chrome/120' },
+  port: 9080,
+  source: source('default', { app: 'productpage', version: 'v1' }),
+  gateways: new Set(['mesh']),
+  ...overrides,
+});
+
+describe('StringMatch', () => {
+  it('exact, prefix, and regex as a full-string RE2 match', () => {
+    expect(stringMatches({ exact: 'jason' }, 'jason')).toBe(true);
+    expect(stringMatches({ exact: 'jason' }, 'jason2')).toBe(false);
+    expect(stringMatches({ prefix: '/reviews' }, '/reviews/7')).toBe(true);
+    expect(stringMatches({ regex: 'jas.n' }, 'jason')).toBe(true);
+    // Envoy's safe_regex must match the whole value: no implicit .* around it.
+    expect(stringMatches({ regex: 'jas' }, 'jason')).toBe(false);
+    expect(stringMatches({ regex: '.*Chrome.*' }, 'Mozilla/5.0 Chrome/120')).toBe(true);
+  });
+
+  it('an empty match only asks for presence; an absent value never matches', () => {
+    expect(stringMatches({}, '')).toBe(true);
+    expect(stringMatches({}, undefined)).toBe(false);
+    expect(stringMatches({ prefix: '' }, undefined)).toBe(false);
+  });
+});
+
+describe('HTTPMatchRequest', () => {
+  it('ANDs every condition it names (Istio docs: end-user jason AND uri prefix)', () => {
+    const match = { headers: { 'end-user': { exact: 'jason' } }, uri: { prefix: '/reviews' } };
+    expect(requestMatches(match, facts())).toBe(true);
+    expect(requestMatches(match, facts({ url: '/ratings/7' }))).toBe(false);
+    expect(requestMatches(match, facts({ headers: { 'end-user': 'fox' } }))).toBe(false);
+  });
+
+  it('matches uri without the query string, and method', () => {
+    expect(requestMatches({ uri: { exact: '/reviews/7' } }, facts())).toBe(true);
+    expect(requestMatches({ uri: { regex: '/reviews/[0-9]+' } }, facts())).toBe(true);
+    expect(requestMatches({ method: { exact: 'POST' } }, facts())).toBe(false);
+  });
+
+  it('ignoreUriCase applies to exact and prefix', () => {
+    expect(requestMatches({ uri: { prefix: '/REVIEWS' }, ignoreUriCase: true }, facts())).toBe(true);
+    expect(requestMatches({ uri: { prefix: '/REVIEWS' } }, facts())).toBe(false);
+  });
+
+  it('header names are case-insensitive (Istio docs: the user-agent regex example)', () => {
+    expect(requestMatches({ headers: { 'User-Agent': { regex: '.*Chrome.*' } } }, facts())).toBe(true);
+  });
+
+  it('withoutHeaders excludes requests whose header matches, and lets requests without it through', () => {
+    const match = { withoutHeaders: { 'end-user': { exact: 'jason' } } };
+    expect(requestMatches(match, facts())).toBe(false);
+    expect(requestMatches(match, facts({ headers: { 'end-user': 'fox' } }))).toBe(true);
+    expect(requestMatches(match, facts({ headers: {} }))).toBe(true);
+  });
+
+  it('queryParams match exact and regex values', () => {
+    expect(requestMatches({ queryParams: { debug: { exact: '1' } } }, facts())).toBe(true);
+    expect(requestMatches({ queryParams: { debug: { regex: '[0-9]' } } }, facts())).toBe(true);
+    expect(requestMatches({ queryParams: { debug: { exact: '0' } } }, facts())).toBe(false);
+    expect(requestMatches({ queryParams: { missing: { exact: '' } } }, facts())).toBe(false);
+  });
+
+  it('sourceLabels must all be on the caller; sourceNamespace must be its namespace (Istio docs: reviews v2 → ratings)', () => {
+    const fromReviewsV2 = facts({ source: source('default', { app: 'reviews', version: 'v2' }) });
+    expect(requestMatches({ sourceLabels: { app: 'reviews', version: 'v2' } }, fromReviewsV2)).toBe(true);
+    expect(requestMatches({ sourceLabels: { app: 'reviews', version: 'v2' } }, facts())).toBe(false);
+    expect(requestMatches({ sourceNamespace: 'default' }, facts())).toBe(true);
+    expect(requestMatches({ sourceNamespace: 'fox' }, facts())).toBe(false);
+  });
+
+  it('port and gateways restrict a match', () => {
+    expect(requestMatches({ port: 9080 }, facts())).toBe(true);
+    expect(requestMatches({ port: 80 }, facts())).toBe(false);
+    expect(requestMatches({}, facts(), new Set(['mesh']))).toBe(true);
+    expect(requestMatches({}, facts(), new Set(['base/mall-gateway']))).toBe(false);
+  });
+});

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { MeshConfig } from './mesh-config.js';
+import { meshConfig, source } from './test-fixtures.js';
+import type { RequestFacts } from './match.js';
+
+const request = (headers: Record<string, string> = {}, url = '/', from = source('default')): RequestFacts => ({
+  method: 'GET',
+  url,
+  headers,
+  port: 9080,
+  source: from,
+  gateways: new Set(['mesh']),
+});
+
+// Istio's "Request Routing" task: jason sees reviews v2, everyone else v1.
+const REVIEWS = `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - match:
+    - headers:
+        end-user: {exact: jason}
+    route:
+    - destination: {host: reviews, subset: v2}
+  - route:
+    - destination: {host: reviews, subset: v1}
+`;
+
+describe('VirtualService routes', () => {
+  it('resolves short hosts from the VirtualService namespace and finds it for mesh traffic', () => {
+    const config = meshConfig(REVIEWS);
+    expect(config.meshVirtualService('reviews.default.svc.cluster.local', 'default')?.name).toBe('reviews');
+    expect(config.meshVirtualService('reviews.other.svc.cluster.local', 'default')).toBeUndefined();
+  });
+
+  it('takes the first route that matches, in order (the header route, then the catch-all)', () => {
+    const config = meshConfig(REVIEWS);
+    const vs = config.virtualServices[0]!;
+    expect(config.chooseRoute(vs, request({ 'end-user': 'jason' }))?.destination.destination.subset).toBe('v2');
+    expect(config.chooseRoute(vs, request({ 'end-user': 'fox' }))?.destination.destination.subset).toBe('v1');
+    expect(config.chooseRoute(vs, request())?.destination.destination.subset).toBe('v1');
+  });
+
+  it('does not reorder by specificity: an earlier broad route shadows a later specific one', () => {
+    const config = meshConfig(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: r, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - name: broad
+    match: [{uri: {prefix: /}}]
+    route: [{destination: {host: reviews, subset: v1}}]
+  - name: specific
+    match: [{uri: {exact: /reviews/7}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+`);
+    expect(config.chooseRoute(config.virtualServices[0]!, request({}, '/reviews/7'))?.name).toBe('broad');
+  });
+
+  it('ORs the entries of a match list, and has no route when none matches (Envoy answers 404)', () => {
+    const config = meshConfig(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: r, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{headers: {end-user: {exact: jason}}}, {uri: {prefix: /beta}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+`);
+    const vs = config.virtualServices[0]!;
+    expect(config.chooseRoute(vs, request({ 'end-user': 'jason' }))).toBeDefined();
+    expect(config.chooseRoute(vs, request({}, '/beta/x'))).toBeDefined();
+    expect(config.chooseRoute(vs, request({ 'end-user': 'fox' }, '/'))).toBeUndefined();
+  });
+
+  it('splits by weight exactly over every run of requests (Istio docs: reviews 50/50 v1/v3)', () => {
+    const config = meshConfig(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 80
+    - destination: {host: reviews, subset: v3}
+      weight: 20
+`);
+    const vs = config.virtualServices[0]!;
+    const picks = Array.from({ length: 100 }, () => config.chooseRoute(vs, request())!.destination.destination.subset);
+    expect(picks.filter((s) => s === 'v1')).toHaveLength(80);
+    expect(picks.slice(0, 10).filter((s) => s === 'v3')).toHaveLength(2);
+  });
+
+  it('refuses two VirtualServices for one host, weights not adding to 100, and invalid RE2', () => {
+    const config = meshConfig(`${REVIEWS}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews-again, namespace: other}
+spec:
+  hosts: [reviews.default.svc.cluster.local]
+  http:
+  - match: [{uri: {regex: "(?<=x)"}}]
+    route:
+    - destination: {host: reviews.default.svc.cluster.local, subset: v1}
+      weight: 60
+    - destination: {host: reviews.default.svc.cluster.local, subset: v2}
+      weight: 30
+`);
+    const errors = MeshConfig.validate(config.virtualServices);
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/host reviews.default.svc.cluster.local already has VirtualService default\/reviews/);
+    expect(errors.join('\n')).toMatch(/regex/);
+    expect(errors.join('\n')).toMatch(/add up to 90/);
+  });
+});
+
+describe('Gateways and DestinationRules', () => {
+  const config = meshConfig(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: mall-gateway, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: mall, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [mall-gateway]
+  http: [{route: [{destination: {host: mall, subset: v1}}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mall, namespace: base}
+spec:
+  host: mall
+  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}, trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}}
+`);
+
+  it('binds a gateway VirtualService to ingresses its Gateway selects, not to the mesh', () => {
+    const gateways = config.gatewaysFor({ istio: 'ingressgateway' }, 'localhost', 80);
+    expect([...gateways]).toEqual(['base/mall-gateway']);
+    expect(config.gatewayVirtualService(gateways, 'localhost')?.name).toBe('mall');
+    expect(config.gatewaysFor({ istio: 'other' }, 'localhost', 80).size).toBe(0);
+    expect(config.gatewaysFor({ istio: 'ingressgateway' }, 'localhost', 443).size).toBe(0);
+    expect(config.meshVirtualService('mall.base.svc.cluster.local', 'base')).toBeUndefined();
+  });
+
+  it('finds the DestinationRule from the client namespace, the service namespace, then the root', () => {
+    expect(config.destinationRule('mall.base.svc.cluster.local', 'jason', 'base')?.name).toBe('mall');
+  });
+});

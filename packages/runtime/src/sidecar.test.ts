@@ -1,0 +1,220 @@
+import { request as httpRequest } from 'node:http';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStub, type Stub, type StubAnswer } from '@mesh-mall/kit/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AccessLog } from './access-log.js';
+import { Cluster, type Pod } from './cluster.js';
+import { meshConfig, source } from './istio/test-fixtures.js';
+import { parseManifests, type ServiceManifest } from './manifests.js';
+import { MeshMetrics } from './metrics.js';
+import { Router } from './router.js';
+import { Sidecar } from './sidecar.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => Promise.all(closers.splice(0).map((c) => c())));
+
+interface Mesh {
+  cluster: Cluster;
+  router: Router;
+  pods: Record<string, Stub>;
+  send(from: Sidecar, host: string, path?: string, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
+  sidecar(namespace: string, labels?: Record<string, string>): Promise<Sidecar>;
+}
+
+/** A cluster whose pods are stub servers: `ns/app@version` → answer. Services are made for every ns/app. */
+async function mesh(pods: Record<string, (path: string, headers: Record<string, unknown>) => StubAnswer>, yaml = ''): Promise<Mesh> {
+  const cluster = new Cluster();
+  const stubs: Record<string, Stub> = {};
+  const services = new Set<string>();
+  for (const [key, answer] of Object.entries(pods)) {
+    const [path, version] = key.split('@') as [string, string];
+    const [namespace, app] = path.split('/') as [string, string];
+    const stub = await startStub((req) => answer(req.url!, req.headers));
+    closers.push(stub.close);
+    stubs[key] = stub;
+    const pod: Pod = { name: `${app}-${version}`, namespace, workload: `${app}-${version}`, labels: { app, version }, serviceAccount: app, port: Number(new URL(stub.url).port), ready: true };
+    cluster.addPod(pod);
+    services.add(path);
+  }
+  for (const path of services) {
+    const [namespace, name] = path.split('/');
+    cluster.putService(parseManifests(`apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec: {selector: {app: ${name}}, ports: [{port: 7000}]}\n`, 't').manifests[0] as ServiceManifest);
+  }
+  const router = new Router(cluster);
+  router.configure(meshConfig(yaml));
+  const accessLog = new AccessLog(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log'));
+  const metrics = new MeshMetrics();
+  return {
+    cluster,
+    router,
+    pods: stubs,
+    sidecar: async (namespace, labels = { app: 'client', version: 'v1' }) => {
+      const sidecar = new Sidecar({ identity: source(namespace, labels, labels.app), router, accessLog, metrics });
+      await sidecar.listen(0, '127.0.0.1');
+      closers.push(() => sidecar.close());
+      return sidecar;
+    },
+    send: (from, host, path = '/', headers = {}) =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: from.port, path, headers: { host, ...headers } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+  };
+}
+
+const ok = (body: unknown = {}) => () => ({ body });
+
+describe('sidecar with Istio rules', () => {
+  it('routes a lane by header to another namespace, everyone else to base', async () => {
+    const m = await mesh(
+      { 'base/recommend@v1': ok({ v: 1 }), 'jason/recommend@v2': ok({ v: 2 }) },
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: recommend, namespace: jason}
+spec:
+  hosts: [recommend.base.svc.cluster.local]
+  http:
+  - match: [{headers: {end-user: {exact: jason}}}]
+    route: [{destination: {host: recommend.jason.svc.cluster.local}}]
+  - route: [{destination: {host: recommend.base.svc.cluster.local}}]
+`,
+    );
+    const from = await m.sidecar('base');
+    expect((await m.send(from, 'recommend:7000', '/', { 'end-user': 'jason' })).body).toBe('{"v":2}');
+    expect((await m.send(from, 'recommend:7000', '/', { 'end-user': 'fox' })).body).toBe('{"v":1}');
+  });
+
+  it('answers 404 when the host has a VirtualService and no route matches', async () => {
+    const m = await mesh({ 'base/a@v1': ok() }, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: a, namespace: base}
+spec:
+  hosts: [a]
+  http: [{match: [{uri: {prefix: /only}}], route: [{destination: {host: a}}]}]
+`);
+    const response = await m.send(await m.sidecar('base'), 'a:7000', '/other');
+    expect(response.status).toBe(404);
+    expect(m.pods['base/a@v1']!.requests).toHaveLength(0);
+  });
+
+  it('routes to DestinationRule subsets by labels', async () => {
+    const m = await mesh({ 'base/mall@v1': ok({ v: 1 }), 'base/mall@v2': ok({ v: 2 }) }, `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mall, namespace: base}
+spec: {host: mall, subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: mall, namespace: base}
+spec:
+  hosts: [mall]
+  http: [{route: [{destination: {host: mall, subset: v2}}]}]
+`);
+    const from = await m.sidecar('base');
+    for (let i = 0; i < 4; i++) expect((await m.send(from, 'mall:7000')).body).toBe('{"v":2}');
+  });
+
+  it('injects aborts and delays', async () => {
+    const m = await mesh({ 'base/scores@v1': ok() }, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: scores, namespace: base}
+spec:
+  hosts: [scores]
+  http:
+  - match: [{headers: {end-user: {exact: jason}}}]
+    fault: {delay: {fixedDelay: 200ms, percentage: {value: 100}}}
+    route: [{destination: {host: scores}}]
+  - fault: {abort: {httpStatus: 500, percentage: {value: 100}}}
+    route: [{destination: {host: scores}}]
+`);
+    const from = await m.sidecar('base');
+    const started = performance.now();
+    expect((await m.send(from, 'scores:7000', '/', { 'end-user': 'jason' })).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect((await m.send(from, 'scores:7000')).status).toBe(500);
+    expect(m.pods['base/scores@v1']!.requests).toHaveLength(1);
+  });
+
+  it('retries 5xx up to attempts, and gives up with the last answer', async () => {
+    let calls = 0;
+    const m = await mesh({ 'base/flaky@v1': () => ({ status: ++calls < 3 ? 503 : 200, body: { calls } }) }, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: flaky, namespace: base}
+spec:
+  hosts: [flaky]
+  http: [{retries: {attempts: 2, retryOn: 5xx}, route: [{destination: {host: flaky}}]}]
+`);
+    const from = await m.sidecar('base');
+    expect(await m.send(from, 'flaky:7000')).toMatchObject({ status: 200, body: '{"calls":3}' });
+    calls = -10;
+    expect((await m.send(from, 'flaky:7000')).status).toBe(503);
+  });
+
+  it('answers 504 after the route timeout', async () => {
+    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 1000 }) }, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: slow, namespace: base}
+spec:
+  hosts: [slow]
+  http: [{timeout: 100ms, route: [{destination: {host: slow}}]}]
+`);
+    const started = performance.now();
+    const response = await m.send(await m.sidecar('base'), 'slow:7000');
+    expect(response.status).toBe(504);
+    expect(response.body).toContain('upstream request timeout');
+    expect(performance.now() - started).toBeLessThan(800);
+  });
+
+  it('sets, adds and removes headers, rewrites the uri, and mirrors a copy with -shadow', async () => {
+    const m = await mesh({ 'base/a@v1': ok(), 'base/b@v1': ok() }, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: a, namespace: base}
+spec:
+  hosts: [a]
+  http:
+  - match: [{uri: {prefix: /old}}]
+    rewrite: {uri: /new}
+    headers:
+      request: {set: {x-lane: base}, remove: [x-secret]}
+      response: {add: {x-served-by: mesh-mall}}
+    mirror: {host: b}
+    route: [{destination: {host: a}}]
+`);
+    const response = await m.send(await m.sidecar('base'), 'a:7000', '/old/x?q=1', { 'x-secret': 's' });
+    expect(response.headers['x-served-by']).toBe('mesh-mall');
+    const seen = m.pods['base/a@v1']!.requests[0]!;
+    expect(seen.url).toBe('/new/x?q=1');
+    expect(seen.headers['x-lane']).toBe('base');
+    expect(seen.headers['x-secret']).toBeUndefined();
+    await expect.poll(() => m.pods['base/b@v1']!.requests.length).toBe(1);
+    expect(m.pods['base/b@v1']!.requests[0]!.headers.host).toBe('a-shadow:7000');
+  });
+
+  it('enforces AuthorizationPolicy at the destination: 403 RBAC: access denied', async () => {
+    const m = await mesh({ 'fox/favorites@v1': ok() }, `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: lane-only, namespace: fox}
+spec:
+  selector: {matchLabels: {app: favorites}}
+  rules: [{from: [{source: {namespaces: [fox]}}]}]
+`);
+    const denied = await m.send(await m.sidecar('base'), 'favorites.fox:7000');
+    expect(denied).toMatchObject({ status: 403, body: 'RBAC: access denied' });
+    expect((await m.send(await m.sidecar('fox'), 'favorites.fox:7000')).status).toBe(200);
+    expect(m.pods['fox/favorites@v1']!.requests).toHaveLength(1);
+  });
+
+  it('retries a refused connection on another endpoint by default, as Istio does', async () => {
+    const m = await mesh({ 'base/users@v1': ok({ ok: true }) });
+    m.cluster.addPod({ name: 'users-dead', namespace: 'base', workload: 'users-v1', labels: { app: 'users', version: 'v1' }, serviceAccount: 'users', port: 1, ready: true });
+    const from = await m.sidecar('base');
+    for (let i = 0; i < 4; i++) expect((await m.send(from, 'users:7000')).status).toBe(200);
+  });
+});

@@ -1,0 +1,190 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive, startMeshMall, type MeshMall } from './support/mesh-mall.js';
+
+interface Sight {
+  version: string;
+  recommendBanner: boolean;
+  discountBanner: boolean;
+  discountFavorites: boolean;
+  recommendFavorites: boolean;
+}
+
+let mesh: MeshMall;
+beforeAll(async () => {
+  // No simulated latency: the canary step loads the page a thousand times.
+  mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
+});
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+async function see(user?: string): Promise<Sight> {
+  const response = await fetch(`${mesh.gateway}/api/mall`, { headers: user ? { cookie: `user=${user}` } : {} });
+  expect(response.status).toBe(200);
+  const view = (await response.json()) as {
+    recommend: { products: { favorites?: number }[]; banner?: unknown };
+    discount: { products: { favorites?: number }[]; banner?: unknown };
+    meta: { version: string; unavailable: string[] };
+  };
+  expect(view.meta.unavailable).toEqual([]);
+  return {
+    version: view.meta.version,
+    recommendBanner: view.recommend.banner !== undefined,
+    discountBanner: view.discount.banner !== undefined,
+    discountFavorites: view.discount.products.every((p) => typeof p.favorites === 'number'),
+    recommendFavorites: view.recommend.products.every((p) => typeof p.favorites === 'number'),
+  };
+}
+
+const plain: Sight = { version: 'v1', recommendBanner: false, discountBanner: false, discountFavorites: false, recommendFavorites: false };
+
+async function apply(...files: string[]): Promise<string> {
+  const result = await mesh.cli('apply', ...files.flatMap((f) => ['-f', f]));
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return result.stdout;
+}
+
+/** Loads the page `count` times, `concurrency` at a time; resolves with each answer's status and mall version. */
+async function load(count: number, concurrency: number): Promise<{ status: number; version?: string }[]> {
+  const results: { status: number; version?: string }[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) {
+        const response = await fetch(`${mesh.gateway}/api/mall`);
+        const body = response.ok ? ((await response.json()) as { meta: { version: string } }) : undefined;
+        results.push({ status: response.status, ...(body ? { version: body.meta.version } : {}) });
+      }
+    }),
+  );
+  return results;
+}
+
+describe('the talk, step by step through mesh-mall apply', () => {
+  it('base: everyone sees mall v1 without banners', async () => {
+    for (const user of [undefined, 'jason', 'fox']) expect(await see(user), user).toEqual(plain);
+  });
+
+  it("jason's lane: jason sees the recommend banner, nobody else does", async () => {
+    expect(await apply('install/jason-apps.yaml')).toContain('deployment.apps/recommend-v2 created');
+    expect(await apply('istio/jason-routing.yaml')).toContain('virtualservice.networking.istio.io/recommend created');
+    expect(await see('jason')).toEqual({ ...plain, recommendBanner: true });
+    expect(await see()).toEqual(plain);
+    expect(await see('fox')).toEqual(plain);
+    expect(await apply('istio/jason-routing.yaml')).toContain('virtualservice.networking.istio.io/recommend unchanged');
+  });
+
+  it("fox's lane: fox sees the discount banner and favorites in both sections; jason and guests unchanged", async () => {
+    await apply('install/fox-apps.yaml');
+    await apply('istio/fox-routing.yaml');
+    expect(await see('fox')).toEqual({ ...plain, discountBanner: true, discountFavorites: true, recommendFavorites: true });
+    expect(await see('jason')).toEqual({ ...plain, recommendBanner: true });
+    expect(await see()).toEqual(plain);
+  });
+
+  it("the original talk's variant routes products by caller: favorites in fox's discounts, not in its recommendations", async () => {
+    await apply('istio/fox-routing-by-source.yaml');
+    expect(await see('fox')).toEqual({ ...plain, discountBanner: true, discountFavorites: true, recommendFavorites: false });
+    expect(await see()).toEqual(plain);
+    await apply('istio/fox-routing.yaml');
+    expect(await see('fox')).toEqual({ ...plain, discountBanner: true, discountFavorites: true, recommendFavorites: true });
+  });
+
+  it('rolls a changed Deployment: a new pod takes over and the old one is gone', async () => {
+    const before = (await mesh.pods()).find((p) => p.workload === 'recommend-v2')!;
+    const file = join(tmpdir(), `mesh-mall-roll-${process.pid}.yaml`);
+    const { readFile } = await import('node:fs/promises');
+    const manifest = await readFile('install/jason-apps.yaml', 'utf8');
+    await writeFile(file, manifest.replace('          env:\n', '          env:\n            - name: UPSTREAM_TIMEOUT_MS\n              value: "1500"\n'));
+    expect(await apply(file)).toContain('deployment.apps/recommend-v2 configured');
+    const after = (await mesh.pods()).filter((p) => p.workload === 'recommend-v2');
+    expect(after).toHaveLength(1);
+    expect(after[0]!.name).not.toBe(before.name);
+    expect(isAlive(before.pid)).toBe(false);
+    expect(await see('jason')).toMatchObject({ recommendBanner: true });
+  });
+
+  it('favorites answers 403 to a base workload and 200 to a fox workload', async () => {
+    const pods = await mesh.pods();
+    const call = async (workload: string) => {
+      const sidecar = pods.find((p) => p.workload === workload)!.sidecarPort;
+      const { request } = await import('node:http');
+      return new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: sidecar, path: '/favorites?ids=1', headers: { host: 'favorites.fox.svc.cluster.local:7000' } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    };
+    expect(await call('products-v1')).toEqual({ status: 403, body: 'RBAC: access denied' });
+    expect(await call('products-v2')).toEqual({ status: 200, body: '{"1":90}' });
+  });
+
+  it('canary 50/50: over 1000 page loads v1 and v2 each serve 45–55%', async () => {
+    await apply('install/mall-v2-apps.yaml');
+    await apply('istio/mall-canary-50.yaml');
+    const results = await load(1000, 20);
+    const v2 = results.filter((r) => r.version === 'v2').length;
+    const v1 = results.filter((r) => r.version === 'v1').length;
+    console.log(`canary: ${results.length} page loads, v1 ${v1}, v2 ${v2}, failed ${results.filter((r) => r.status !== 200).length}`);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(v1).toBeGreaterThanOrEqual(450);
+    expect(v1).toBeLessThanOrEqual(550);
+    expect(v2).toBeGreaterThanOrEqual(450);
+    expect(v2).toBeLessThanOrEqual(550);
+  });
+
+  it('100%: switching while requests flow fails none of them, and then only v2 serves', async () => {
+    let flowing = true;
+    const during: { status: number; version?: string }[] = [];
+    const traffic = (async () => {
+      while (flowing) during.push(...(await load(20, 10)));
+    })();
+    await expect.poll(() => during.length).toBeGreaterThan(50);
+    await apply('istio/mall-v2-100.yaml');
+    const switchedAt = during.length;
+    await expect.poll(() => during.length).toBeGreaterThan(switchedAt + 100);
+    flowing = false;
+    await traffic;
+    console.log(`switch: ${during.length} page loads during the switch, failed ${during.filter((r) => r.status !== 200).length}`);
+    expect(during.filter((r) => r.status !== 200)).toEqual([]);
+    const after = await load(100, 10);
+    expect(after.every((r) => r.version === 'v2')).toBe(true);
+  });
+
+  it("exposes Istio's request metrics with Istio's labels, and the access log names route and version", async () => {
+    const metrics = await (await fetch(`${mesh.control}/metrics`)).text();
+    expect(metrics).toMatch(/istio_requests_total\{reporter="source",source_workload="istio-ingressgateway",.*destination_workload="mall-v2",.*destination_version="v2",.*response_code="200"/);
+    expect(metrics).toContain('istio_request_duration_milliseconds_bucket{');
+    const hops = await mesh.accessLog();
+    expect(hops.some((h) => h.route_name === 'mall-canary' && h.destination_version === 'v2')).toBe(true);
+    expect(hops.some((h) => h.route_name === 'fox-lane' && h.destination_workload === 'products-v2')).toBe(true);
+  });
+
+  it('warns, naming the field, when a VirtualService uses something the runtime does not implement', async () => {
+    const file = join(tmpdir(), `mesh-mall-cors-${process.pid}.yaml`);
+    await writeFile(
+      file,
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: scores, namespace: base}\nspec:\n  hosts: [scores]\n  http:\n  - corsPolicy: {allowOrigins: [{exact: "https://example.com"}]}\n    route: [{destination: {host: scores}}]\n',
+    );
+    const result = await mesh.cli('apply', '-f', file);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('spec.http[0].corsPolicy is not supported by the local runtime');
+    expect((await mesh.cli('delete', '-f', file)).stdout).toContain('virtualservice.networking.istio.io/scores deleted');
+  });
+
+  it('refuses a second VirtualService for a host already routed', async () => {
+    const file = join(tmpdir(), `mesh-mall-dup-${process.pid}.yaml`);
+    await writeFile(file, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: recommend-too, namespace: base}\nspec:\n  hosts: [recommend]\n  http: [{route: [{destination: {host: recommend}}]}]\n');
+    const result = await mesh.cli('apply', '-f', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('host recommend.base.svc.cluster.local already has VirtualService jason/recommend');
+  });
+});
