@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The CLI's entry, committed so that npm can link it at install time, before dist/ is built.
+import '../dist/cli.js';
