@@ -4,6 +4,8 @@ import type { TrafficPolicy } from './istio/schemas.js';
 const DEFAULT_CONSECUTIVE_5XX = 5;
 const DEFAULT_BASE_EJECTION_MS = 30_000;
 const DEFAULT_MAX_EJECTION_PERCENT = 10;
+/** Envoy's default for each circuit-breaker threshold. */
+const DEFAULT_CIRCUIT_LIMIT = 1024;
 
 interface HostHealth {
   consecutive5xx: number;
@@ -19,6 +21,7 @@ interface HostHealth {
  */
 export class UpstreamCluster {
   private turn = 0;
+  private inFlight = 0;
   private readonly health = new Map<Pod, HostHealth>();
 
   constructor(private readonly active: ReadonlyMap<Pod, number>) {}
@@ -40,6 +43,25 @@ export class UpstreamCluster {
       case 'ROUND_ROBIN':
         return candidates[this.turn++ % candidates.length];
     }
+  }
+
+  /**
+   * Envoy's circuit breaker, approximated for HTTP/1: requests beyond maxConnections + http1MaxPendingRequests (and
+   * beyond http2MaxRequests) in flight at once are refused. Returns false when this one must be refused.
+   */
+  tryAcquire(policy: TrafficPolicy): boolean {
+    const pool = policy.connectionPool;
+    const limit = Math.min(
+      (pool?.tcp?.maxConnections ?? DEFAULT_CIRCUIT_LIMIT) + (pool?.http?.http1MaxPendingRequests ?? DEFAULT_CIRCUIT_LIMIT),
+      pool?.http?.http2MaxRequests ?? DEFAULT_CIRCUIT_LIMIT,
+    );
+    if (this.inFlight >= limit) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  release(): void {
+    this.inFlight--;
   }
 
   /** Feeds outlier detection with one outcome: an HTTP status, or 503 for a failed connection. */

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ManifestError, readDocuments } from './manifests.js';
 import { BASE_ACT, DEFAULT_STATE_DIR } from './paths.js';
-import { describe, up, UsageError } from './up.js';
+import { clusterOnlyNote, describe, up, UsageError } from './up.js';
 import { VIEWS, type View } from './views.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -42,10 +42,13 @@ async function call(server: string, method: 'GET' | 'POST', path: string, body?:
 
 async function sendDocuments(server: string, verb: 'apply' | 'delete', files: string[]): Promise<void> {
   const documents = await readDocuments(files.map((f) => resolve(f)));
-  const { results, warnings } = (await call(server, 'POST', `/${verb}`, { documents })) as { results: string[]; warnings: string[] };
+  const answer = (await call(server, 'POST', `/${verb}`, { documents })) as { results: string[]; warnings: string[]; clusterOnly: string[] };
   // What the runtime does not implement matters when objects go in, not when they go away.
-  if (verb === 'apply') warnings.forEach((w) => warn(`Warning: ${w}`));
-  results.forEach(say);
+  if (verb === 'apply') {
+    answer.warnings.forEach((w) => warn(`Warning: ${w}`));
+    if (answer.clusterOnly.length > 0) warn(clusterOnlyNote(answer.clusterOnly));
+  }
+  answer.results.forEach(say);
 }
 
 function printView(result: View, output: string | undefined): void {

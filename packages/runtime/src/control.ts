@@ -43,9 +43,9 @@ async function handle(runtime: Runtime, req: IncomingMessage, res: ServerRespons
   if (req.method === 'POST' && (path === '/apply' || path === '/delete')) {
     const parsed = documentsBody.safeParse(await readJson(req));
     if (!parsed.success) throw new ControlError(400, 'body must be {"documents": [{"source": "...", "object": {...}}]}');
-    const { manifests, warnings } = toManifests(parsed.data.documents);
+    const { manifests, warnings, clusterOnly } = toManifests(parsed.data.documents);
     const results = path === '/apply' ? await runtime.apply(manifests) : await runtime.delete(manifests);
-    return sendJson(res, 200, { results, warnings });
+    return sendJson(res, 200, { results, warnings, clusterOnly });
   }
   if (req.method === 'GET' && (VIEWS as readonly string[]).includes(path.slice(1))) {
     return sendJson(res, 200, view(runtime, path.slice(1) as ViewName));

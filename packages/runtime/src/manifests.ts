@@ -1,14 +1,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { formatPath, parseStrict } from './strict.js';
 import { z } from 'zod';
 import {
   authorizationPolicySpecSchema,
   destinationRuleSpecSchema,
   gatewaySpecSchema,
-  parseIstioSpec,
+  peerAuthenticationSpecSchema,
   virtualServiceSpecSchema,
   type AuthorizationPolicySpec,
+  type PeerAuthenticationSpec,
   type DestinationRuleSpec,
   type GatewaySpec,
   type VirtualServiceSpec,
@@ -24,31 +26,36 @@ const metadata = z.object({
   labels: labels.optional(),
 });
 
-const envVar = z.object({
+/*
+ * Workload and Service specs are strict: the fields listed are the ones the runtime uses; any other field is reported
+ * (once, summed up) as cluster-only — resources, securityContext, volumes and the like matter on a cluster only.
+ */
+
+const envVar = z.strictObject({
   name: z.string(),
   value: z.string().optional(),
-  valueFrom: z.object({ fieldRef: z.object({ fieldPath: z.string() }).optional() }).optional(),
+  valueFrom: z.strictObject({ fieldRef: z.strictObject({ fieldPath: z.string() }).optional() }).optional(),
 });
 
-const container = z.object({
+const container = z.strictObject({
   name: z.string(),
   image: z.string(),
   env: z.array(envVar).optional(),
   readinessProbe: z.object({ httpGet: z.object({ path: z.string().optional() }).optional() }).optional(),
 });
 
-const podTemplate = z.object({
+const podTemplate = z.strictObject({
   metadata: z.object({ labels: labels.default({}) }),
-  spec: z.object({
+  spec: z.strictObject({
     serviceAccountName: z.string().optional(),
     terminationGracePeriodSeconds: z.number().int().min(0).optional(),
     containers: z.array(container).min(1),
   }),
 });
 
-const workloadSpec = z.object({
+const workloadSpec = z.strictObject({
   replicas: z.number().int().min(0).default(1),
-  selector: z.object({ matchLabels: labels }),
+  selector: z.strictObject({ matchLabels: labels }),
   template: podTemplate,
 });
 
@@ -63,10 +70,10 @@ export const serviceSchema = z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Service'),
   metadata,
-  spec: z.object({
+  spec: z.strictObject({
     selector: labels.optional(),
     ports: z.array(
-      z.object({
+      z.strictObject({
         name: z.string().optional(),
         port: z.number().int().min(1).max(65535),
         targetPort: z.union([z.number().int(), z.string()]).optional(),
@@ -96,7 +103,13 @@ export type VirtualServiceManifest = IstioManifest<'VirtualService', VirtualServ
 export type DestinationRuleManifest = IstioManifest<'DestinationRule', DestinationRuleSpec>;
 export type GatewayManifest = IstioManifest<'Gateway', GatewaySpec>;
 export type AuthorizationPolicyManifest = IstioManifest<'AuthorizationPolicy', AuthorizationPolicySpec>;
-export type IstioManifests = VirtualServiceManifest | DestinationRuleManifest | GatewayManifest | AuthorizationPolicyManifest;
+export type PeerAuthenticationManifest = IstioManifest<'PeerAuthentication', PeerAuthenticationSpec>;
+export type IstioManifests =
+  | VirtualServiceManifest
+  | DestinationRuleManifest
+  | GatewayManifest
+  | AuthorizationPolicyManifest
+  | PeerAuthenticationManifest;
 
 export type Manifest = WorkloadManifest | ServiceManifest | NamespaceManifest | ServiceAccountManifest | IstioManifests;
 
@@ -113,6 +126,7 @@ const ISTIO_SPECS: Record<string, { apiVersion: z.ZodType<string>; spec: z.ZodTy
   DestinationRule: { apiVersion: networking, spec: destinationRuleSpecSchema },
   Gateway: { apiVersion: networking, spec: gatewaySpecSchema },
   AuthorizationPolicy: { apiVersion: security, spec: authorizationPolicySpecSchema },
+  PeerAuthentication: { apiVersion: security, spec: peerAuthenticationSpecSchema },
 };
 
 /** The resource name kubectl prints for a kind, e.g. `deployment.apps`. */
@@ -126,12 +140,15 @@ export const RESOURCE_NAMES: Record<Manifest['kind'], string> = {
   DestinationRule: 'destinationrule.networking.istio.io',
   Gateway: 'gateway.networking.istio.io',
   AuthorizationPolicy: 'authorizationpolicy.security.istio.io',
+  PeerAuthentication: 'peerauthentication.security.istio.io',
 };
 
 export interface ReadResult {
   manifests: Manifest[];
-  /** Objects the runtime has no use for, named so nothing is silently ignored. */
+  /** Objects the runtime has no use for, and Istio fields it does not implement, named so nothing is silently ignored. */
   warnings: string[];
+  /** Kubernetes fields that only matter on a cluster (resources, securityContext…), by name, each once. */
+  clusterOnly: string[];
 }
 
 export class ManifestError extends Error {
@@ -172,7 +189,8 @@ export function parseDocuments(text: string, source: string): Document[] {
  * implement, come back as warnings naming them; anything malformed is a ManifestError naming file, object and field.
  */
 export function toManifests(documents: Document[]): ReadResult {
-  const result: ReadResult = { manifests: [], warnings: [] };
+  const result: ReadResult = { manifests: [], warnings: [], clusterOnly: [] };
+  const clusterOnly = new Set<string>();
   for (const { source, object } of documents) {
     const kind = (object as { kind?: unknown }).kind;
     const name = (object as { metadata?: { name?: unknown } }).metadata?.name;
@@ -181,10 +199,10 @@ export function toManifests(documents: Document[]): ReadResult {
     if (istio) {
       const envelope = z.object({ apiVersion: istio.apiVersion, kind: z.literal(kind as string), metadata, spec: z.unknown() }).safeParse(object);
       if (!envelope.success) throw new ManifestError(`${label}: ${describeIssues(envelope.error)}`);
-      const parsed = parseIstioSpec(istio.spec, envelope.data.spec);
+      const parsed = parseStrict(istio.spec, envelope.data.spec);
       if ('error' in parsed) throw new ManifestError(`${label}: ${parsed.error}`);
-      result.warnings.push(...parsed.unsupported.map((field) => `${label}: ${field} is not supported by the local runtime and is ignored`));
-      result.manifests.push({ ...envelope.data, spec: parsed.spec } as Manifest);
+      result.warnings.push(...parsed.unknown.map((field) => `${label}: ${field} is not supported by the local runtime and is ignored`));
+      result.manifests.push({ ...envelope.data, spec: parsed.value } as Manifest);
       continue;
     }
     const schema = typeof kind === 'string' ? SCHEMAS[kind] : undefined;
@@ -192,10 +210,12 @@ export function toManifests(documents: Document[]): ReadResult {
       result.warnings.push(`${label} is not used by the local runtime`);
       continue;
     }
-    const checked = schema.safeParse(object);
-    if (!checked.success) throw new ManifestError(`${label}: ${describeIssues(checked.error)}`);
-    result.manifests.push(checked.data);
+    const checked = parseStrict(schema, object, '');
+    if ('error' in checked) throw new ManifestError(`${label}: ${checked.error}`);
+    for (const path of checked.unknown) clusterOnly.add(path.replace(/\[\d+\]/g, '').split('.').pop()!);
+    result.manifests.push(checked.value);
   }
+  result.clusterOnly = [...clusterOnly].sort();
   return result;
 }
 
@@ -209,7 +229,7 @@ export function parseManifests(text: string, source: string): ReadResult {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return error.issues.map((i) => `${formatPath('', i.path) || '(root)'}: ${i.message}`).join('; ');
 }
 
 async function expandPaths(paths: string[]): Promise<string[]> {

@@ -33,7 +33,7 @@ export interface UpstreamRef {
 }
 
 /** Envoy's response flags for answers the sidecar gives itself. */
-export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'URX' | 'UT' | 'FI' | 'DI' | 'UAEX' | 'DC';
+export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'URX' | 'UT' | 'UO' | 'FI' | 'DI' | 'UAEX' | 'DC';
 
 export type RouteDecision =
   | { kind: 'reject'; status: number; flag: ResponseFlag; reason: string; target?: ServiceTarget }
@@ -100,6 +100,15 @@ export class Router {
   pickEndpoint(upstream: UpstreamRef): Pod | undefined {
     const pods = this.cluster.endpoints(upstream.target).filter((pod) => matchesLabels(pod.labels, upstream.labels));
     return this.upstreamCluster(upstream).pick(pods, upstream.policy);
+  }
+
+  /** Takes a slot in the upstream's circuit breaker; false when it is full (the request gets 503 UO). */
+  tryAcquire(upstream: UpstreamRef): boolean {
+    return this.upstreamCluster(upstream).tryAcquire(upstream.policy);
+  }
+
+  release(upstream: UpstreamRef): void {
+    this.upstreamCluster(upstream).release();
   }
 
   /** Tells outlier detection how a request to `pod` ended. */

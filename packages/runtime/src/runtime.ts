@@ -47,11 +47,23 @@ const URL_HOST = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/]*@)?([^/:?#]+(?::\d+)?)/i;
 /** Namespaces a cluster has before anything is applied. */
 const BUILT_IN_NAMESPACES = ['default', 'istio-system'];
 /** Objects are applied in this order, so that what a pod needs (its Service, its env's targets) exists first. */
-const APPLY_ORDER: Manifest['kind'][] = ['Namespace', 'ServiceAccount', 'Service', 'StatefulSet', 'Deployment', 'Gateway', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy'];
+const APPLY_ORDER: Manifest['kind'][] = [
+  'Namespace',
+  'ServiceAccount',
+  'Service',
+  'StatefulSet',
+  'Deployment',
+  'Gateway',
+  'DestinationRule',
+  'VirtualService',
+  'AuthorizationPolicy',
+  'PeerAuthentication',
+];
 
 const keyOf = (m: Manifest) => `${m.kind}/${m.kind === 'Namespace' ? '' : namespaceOf(m)}/${m.metadata.name}`;
 const isWorkload = (m: Manifest): m is WorkloadManifest => m.kind === 'Deployment' || m.kind === 'StatefulSet';
-const isIstio = (m: Manifest): m is IstioManifests => ['VirtualService', 'DestinationRule', 'Gateway', 'AuthorizationPolicy'].includes(m.kind);
+const isIstio = (m: Manifest): m is IstioManifests =>
+  ['VirtualService', 'DestinationRule', 'Gateway', 'AuthorizationPolicy', 'PeerAuthentication'].includes(m.kind);
 
 /**
  * The local stand-in for a cluster: holds the applied objects, runs each replica of our images as a child process

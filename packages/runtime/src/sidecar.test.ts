@@ -218,3 +218,20 @@ spec:
     for (let i = 0; i < 4; i++) expect((await m.send(from, 'users:7000')).status).toBe(200);
   });
 });
+
+describe('sidecar circuit breaking', () => {
+  it('refuses requests beyond the connection pool with 503 UO', async () => {
+    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 300 }) }, `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: slow, namespace: base}
+spec:
+  host: slow
+  trafficPolicy: {connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 0}}}
+`);
+    const from = await m.sidecar('base');
+    const [first, second] = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
+    expect([first.status, second.status].sort()).toEqual([200, 503]);
+    expect([first.body, second.body].join()).toContain('connection pool');
+    expect((await m.send(from, 'slow:7000')).status).toBe(200);
+  });
+});

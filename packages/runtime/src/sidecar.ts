@@ -81,7 +81,7 @@ export class Sidecar {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    const target = decision.kind === 'route' ? decision.target : decision.target;
+    const target = decision.target;
     this.options.metrics.record({ source: identity, target, pod: outcome.pod, status: outcome.status, flag: outcome.flag, durationMs });
     this.options.accessLog.write({
       source_namespace: identity.namespace,
@@ -128,6 +128,23 @@ export class Sidecar {
       if (!res.writableFinished) clientGone.abort('client gone');
     });
     const deadline = route?.timeout !== undefined ? timeoutSignal(route.timeout) : undefined;
+    if (!router.tryAcquire(decision.upstream)) return answer(res, 503, 'upstream overflow: connection pool limits reached', 'UO');
+    try {
+      return await this.attempts(res, decision, request, { retries, retryOn, maxAttempts, clientGone, deadline });
+    } finally {
+      router.release(decision.upstream);
+    }
+  }
+
+  private async attempts(
+    res: ServerResponse,
+    decision: Extract<RouteDecision, { kind: 'route' }>,
+    request: { method: string; path: string; headers: Headers; body: Buffer | undefined },
+    plan: { retries: Retries; retryOn: ReadonlySet<string>; maxAttempts: number; clientGone: AbortController; deadline: AbortSignal | undefined },
+  ): Promise<Outcome> {
+    const { router, identity } = this.options;
+    const route = decision.choice?.route;
+    const { retries, retryOn, maxAttempts, clientGone, deadline } = plan;
 
     let attempts = 0;
     let last: Outcome = { status: 503, flag: 'UH', attempts: 0 };

@@ -37,8 +37,9 @@ export class UsageError extends Error {
 
 /** `mesh-mall up`: reads the manifests, starts every workload and the gateway, and returns once all are ready. */
 export async function up(options: UpOptions, say: (line: string) => void): Promise<Running> {
-  const { manifests, warnings } = await readManifests(options.files);
+  const { manifests, warnings, clusterOnly } = await readManifests(options.files);
   warnings.forEach((w) => say(`warning: ${w}`));
+  if (clusterOnly.length > 0) say(clusterOnlyNote(clusterOnly));
   const runtime = new Runtime({
     servicesDir: SERVICES_DIR,
     stateDir: options.stateDir,
@@ -67,6 +68,11 @@ export async function up(options: UpOptions, say: (line: string) => void): Promi
     throw error;
   }
   return { runtime, gatewayUrl: `http://localhost:${port}`, controlUrl: control.url, stop };
+}
+
+/** The one line that sums up what a cluster would use and the local runtime does not. */
+export function clusterOnlyNote(fields: string[]): string {
+  return `note: cluster-only fields not used locally: ${fields.join(', ')}`;
 }
 
 /** Binds one of the runtime's own ports, turning "address in use" into a message that says what to do. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { durationSchema, parseIstioSpec, virtualServiceSpecSchema } from './schemas.js';
+import { parseStrict as parseIstioSpec } from '../strict.js';
+import { durationSchema, virtualServiceSpecSchema } from './schemas.js';
 
 describe('Istio specs', () => {
   it('reports every field the runtime does not implement by its path, and keeps the rest', () => {
@@ -9,8 +10,8 @@ describe('Istio specs', () => {
       tcp: [],
     });
     if ('error' in parsed) throw new Error(parsed.error);
-    expect(parsed.unsupported.sort()).toEqual(['spec.http[0].corsPolicy', 'spec.http[0].match[0].authority', 'spec.http[0].route[0].wieght', 'spec.tcp']);
-    expect(parsed.spec.http[0]!.route[0]!.destination.host).toBe('reviews');
+    expect(parsed.unknown.sort()).toEqual(['spec.http[0].corsPolicy', 'spec.http[0].match[0].authority', 'spec.http[0].route[0].wieght', 'spec.tcp']);
+    expect(parsed.value.http[0]!.route[0]!.destination.host).toBe('reviews');
   });
 
   it('names the field of a real error', () => {

@@ -126,6 +126,15 @@ export const LOAD_BALANCERS = ['ROUND_ROBIN', 'RANDOM', 'LEAST_REQUEST'] as cons
 
 const trafficPolicySchema = z.strictObject({
   loadBalancer: z.strictObject({ simple: z.enum(LOAD_BALANCERS) }).optional(),
+  /** Envoy's circuit breaker, approximated: more requests in flight than these allow are refused with 503 (UO). */
+  connectionPool: z
+    .strictObject({
+      tcp: z.strictObject({ maxConnections: z.number().int().min(1).optional() }).optional(),
+      http: z
+        .strictObject({ http1MaxPendingRequests: z.number().int().min(0).optional(), http2MaxRequests: z.number().int().min(1).optional() })
+        .optional(),
+    })
+    .optional(),
   outlierDetection: z
     .strictObject({
       consecutive5xxErrors: z.number().int().min(0).optional(),
@@ -172,37 +181,14 @@ export const authorizationPolicySpecSchema = z.strictObject({
 });
 export type AuthorizationPolicySpec = z.infer<typeof authorizationPolicySpecSchema>;
 
-export interface ParsedSpec<T> {
-  spec: T;
-  /** Field paths present in the YAML that the runtime does not implement, e.g. `http[0].corsPolicy`. */
-  unsupported: string[];
-}
-
 /**
- * Parses a spec against its schema. Unknown fields are collected by path and dropped (then the rest is parsed
- * again); any other problem is an error naming its path.
+ * PeerAuthentication is accepted and has nothing to enforce locally: the runtime always knows each caller's workload
+ * identity, which is what STRICT mTLS guarantees on a cluster.
  */
-export function parseIstioSpec<T>(schema: z.ZodType<T>, input: unknown): ParsedSpec<T> | { error: string } {
-  const working = structuredClone(input ?? {}) as Record<string, unknown>;
-  const unsupported: string[] = [];
-  for (;;) {
-    const parsed = schema.safeParse(working);
-    if (parsed.success) return { spec: parsed.data, unsupported };
-    const unknownKeys = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
-    const others = parsed.error.issues.filter((i) => i.code !== 'unrecognized_keys');
-    if (others.length > 0 || unknownKeys.length === 0) {
-      return { error: others.map((i) => `spec.${formatPath(i.path)}: ${i.message}`).join('; ') };
-    }
-    for (const issue of unknownKeys) {
-      const parent = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], working) as Record<string, unknown>;
-      for (const key of (issue as { keys: string[] }).keys) {
-        unsupported.push(`spec.${formatPath([...issue.path, key])}`);
-        delete parent[key];
-      }
-    }
-  }
-}
+export const peerAuthenticationSpecSchema = z.strictObject({
+  selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
+  mtls: z.strictObject({ mode: z.enum(['STRICT', 'PERMISSIVE', 'UNSET']) }).optional(),
+});
+export type PeerAuthenticationSpec = z.infer<typeof peerAuthenticationSpecSchema>;
 
-function formatPath(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
-}
+
