@@ -119,15 +119,19 @@ export class ServiceClient {
   }
 }
 
-/** A client for `service` at `baseUrl`, with the service's configured timeout and the runtime's sidecar if any. */
+/**
+ * A client for `service` at `baseUrl`, with the runtime's sidecar if any, and `timeoutMs` per call (default: the
+ * service's UPSTREAM_TIMEOUT_MS).
+ */
 export function serviceClient(
   config: Pick<BaseConfig, 'UPSTREAM_TIMEOUT_MS' | 'MESH_OUTBOUND_URL'>,
   service: string,
   baseUrl: string,
+  timeoutMs = config.UPSTREAM_TIMEOUT_MS,
 ): ServiceClient {
   return new ServiceClient(service, {
     baseUrl,
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    timeoutMs,
     outboundUrl: config.MESH_OUTBOUND_URL,
   });
 }

@@ -79,6 +79,8 @@ export class Runtime {
   private readonly running = new Map<string, RunningPod[]>();
   /** Workloads whose image is not ours (MongoDB): known, so their Services resolve, but not run. */
   private readonly foreign = new Set<string>();
+  /** Dropped settings already reported, so each is said once rather than once per pod. */
+  private readonly reported = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RuntimeOptions) {
@@ -328,7 +330,9 @@ export class Runtime {
       const target = host ? this.cluster.resolveHost(host, pod.namespace) : undefined;
       if (target && this.backedOnlyByForeign(target.namespace, target.service.spec.selector)) {
         delete result[name];
-        this.options.report(`${pod.namespace}/${pod.workload}: ${name} points at ${target.fqdn}, which is not run locally; leaving it unset`);
+        const note = `${name} points at ${target.fqdn}, which is not run locally; leaving it unset`;
+        if (!this.reported.has(note)) this.options.report(note);
+        this.reported.add(note);
       }
     }
     return result;

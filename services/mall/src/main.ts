@@ -10,16 +10,27 @@ main(async () => {
       USERS_URL: 'http://users.base.svc.cluster.local:7000',
       RECOMMEND_URL: 'http://recommend.base.svc.cluster.local:7000',
       DISCOUNT_URL: 'http://discount.base.svc.cluster.local:7000',
+      // Per-call budgets: past them a section is shown unavailable instead of failing the page.
+      USERS_TIMEOUT_MS: 1000,
+      RECOMMEND_TIMEOUT_MS: 1500,
+      DISCOUNT_TIMEOUT_MS: 1000,
     },
-    { USERS_URL: z.url(), RECOMMEND_URL: z.url(), DISCOUNT_URL: z.url() },
+    {
+      USERS_URL: z.url(),
+      RECOMMEND_URL: z.url(),
+      DISCOUNT_URL: z.url(),
+      USERS_TIMEOUT_MS: z.coerce.number().int().min(1),
+      RECOMMEND_TIMEOUT_MS: z.coerce.number().int().min(1),
+      DISCOUNT_TIMEOUT_MS: z.coerce.number().int().min(1),
+    },
   );
   const logger = createLogger(config);
   const app = buildApp({
     logger,
     version: config.APP_VERSION,
-    users: serviceClient(config, 'users', config.USERS_URL),
-    recommend: serviceClient(config, 'recommend', config.RECOMMEND_URL),
-    discount: serviceClient(config, 'discount', config.DISCOUNT_URL),
+    users: serviceClient(config, 'users', config.USERS_URL, config.USERS_TIMEOUT_MS),
+    recommend: serviceClient(config, 'recommend', config.RECOMMEND_URL, config.RECOMMEND_TIMEOUT_MS),
+    discount: serviceClient(config, 'discount', config.DISCOUNT_URL, config.DISCOUNT_TIMEOUT_MS),
   });
   await startService({ config, logger, handler: app });
 });
