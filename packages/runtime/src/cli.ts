@@ -1,8 +1,9 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ManifestError, readDocuments } from './manifests.js';
-import { BASE_ACT, DEFAULT_STATE_DIR } from './paths.js';
+import { formatFinding, lint } from './lint/lint.js';
+import { BASE_ACT, DEFAULT_STATE_DIR, REPO_ROOT, SERVICES_DIR } from './paths.js';
 import { clusterOnlyNote, describe, up, UsageError } from './up.js';
 import { VIEWS, type View } from './views.js';
 
@@ -126,6 +127,21 @@ program
   .action(async (what: string, opts: { output?: string; server: string }) => {
     if (!(VIEWS as readonly string[]).includes(what)) throw new UsageError(`cannot get "${what}"; choose one of ${VIEWS.join(', ')}`);
     printView((await call(opts.server, 'GET', `/${what}`)) as View, opts.output);
+  });
+
+program
+  .command('lint')
+  .description('check manifests like a cluster and istioctl analyze would: schemas, unknown fields, references')
+  .argument('[paths...]', 'files or directories (recursively)', [join(REPO_ROOT, 'install'), join(REPO_ROOT, 'istio')])
+  .action(async (paths: string[]) => {
+    const findings = await lint(paths.map((p) => resolve(p)), SERVICES_DIR);
+    findings.forEach((f) => say(formatFinding(f)));
+    if (findings.length > 0) {
+      warn(`mesh-mall lint: ${findings.length} problem${findings.length === 1 ? '' : 's'}`);
+      process.exitCode = 1;
+    } else {
+      say('mesh-mall lint: no problems');
+    }
   });
 
 program.parseAsync().catch((error: unknown) => {

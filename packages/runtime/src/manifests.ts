@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, parseStrict } from './strict.js';
 import { z } from 'zod';
@@ -232,6 +232,11 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${formatPath('', i.path) || '(root)'}: ${i.message}`).join('; ');
 }
 
+/** Kustomize's own files sit beside the manifests but are not objects to apply. */
+export function isKustomization(file: string): boolean {
+  return /^kustomization\.ya?ml$/.test(basename(file));
+}
+
 async function expandPaths(paths: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
@@ -242,7 +247,7 @@ async function expandPaths(paths: string[]): Promise<string[]> {
       files.push(path);
       continue;
     }
-    const entries = (await readdir(path)).filter((f) => ['.yaml', '.yml'].includes(extname(f))).sort();
+    const entries = (await readdir(path)).filter((f) => ['.yaml', '.yml'].includes(extname(f)) && !isKustomization(f)).sort();
     files.push(...entries.map((f) => join(path, f)));
   }
   return files;

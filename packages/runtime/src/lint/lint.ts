@@ -1,0 +1,59 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import { isKustomization } from '../manifests.js';
+import { parseAllDocuments } from 'yaml';
+import { checkSchema } from './schema-check.js';
+import { checkSemantics, subjectOf, type Finding, type LintedObject } from './semantic.js';
+
+
+/**
+ * Lints every YAML document under `paths` (directories recursively, Kustomize's own files aside: `kubectl kustomize`
+ * checks those): the API schema with unknown keys refused, then
+ * the checks across objects. Findings name file, object and path.
+ */
+export async function lint(paths: string[], servicesDir: string, cwd = process.cwd()): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const objects: LintedObject[] = [];
+  for (const file of await yamlFiles(paths)) {
+    const shown = relative(cwd, file) || file;
+    const documents = parseAllDocuments(await readFile(file, 'utf8'));
+    documents.forEach((document, index) => {
+      if (document.errors.length > 0) {
+        findings.push({ file: shown, subject: `document ${index + 1}`, path: '(root)', message: `invalid YAML: ${document.errors[0]!.message}` });
+        return;
+      }
+      const object = document.toJS() as unknown;
+      if (object === null || object === undefined) return;
+      if (typeof object !== 'object' || Array.isArray(object)) {
+        findings.push({ file: shown, subject: `document ${index + 1}`, path: '(root)', message: 'not a Kubernetes object' });
+        return;
+      }
+      const item = { file: shown, object: object as Record<string, unknown> };
+      for (const problem of checkSchema(item.object)) findings.push({ file: shown, subject: subjectOf(item.object), ...problem });
+      objects.push(item);
+    });
+  }
+  findings.push(...checkSemantics(objects, servicesDir));
+  return findings;
+}
+
+export function formatFinding(finding: Finding): string {
+  return `${finding.file}: ${finding.subject}: ${finding.path}: ${finding.message}`;
+}
+
+async function yamlFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path);
+    if (!info.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    for (const entry of (await readdir(path)).sort()) {
+      const full = join(path, entry);
+      if ((await stat(full)).isDirectory()) files.push(...(await yamlFiles([full])));
+      else if (['.yaml', '.yml'].includes(extname(entry)) && !isKustomization(entry)) files.push(full);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { formatFinding, lint, SERVICES_DIR } from '@mesh-mall/runtime';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './support/mesh-mall.js';
+
+const run = promisify(execFile);
+
+/** A copy of install/ and istio/ to break. */
+async function copy(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mesh-mall-lint-'));
+  await cp(join(REPO_ROOT, 'install'), join(dir, 'install'), { recursive: true });
+  await cp(join(REPO_ROOT, 'istio'), join(dir, 'istio'), { recursive: true });
+  return dir;
+}
+
+async function edit(dir: string, file: string, change: (text: string) => string): Promise<void> {
+  const path = join(dir, file);
+  const before = await readFile(path, 'utf8');
+  const after = change(before);
+  expect(after, `the edit of ${file} changed nothing`).not.toBe(before);
+  await writeFile(path, after);
+}
+
+const lintDir = async (dir: string) => (await lint([join(dir, 'install'), join(dir, 'istio')], SERVICES_DIR, dir)).map(formatFinding);
+
+describe('manifest lint', () => {
+  it('passes on every YAML file in install/ and istio/', async () => {
+    const findings = await lint([join(REPO_ROOT, 'install'), join(REPO_ROOT, 'istio')], SERVICES_DIR, REPO_ROOT);
+    expect(findings.map(formatFinding)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a misspelled key',
+      'istio/mall-canary-50.yaml',
+      (t: string) => t.replace('          weight: 50', '          wieght: 50'),
+      'istio/mall-canary-50.yaml: VirtualService base/mall: spec.http[0].route[0].wieght: unknown field',
+    ],
+    [
+      'a missing subset',
+      'istio/mall-v2-100.yaml',
+      (t: string) => t.replace('subset: v2', 'subset: v3'),
+      'istio/mall-v2-100.yaml: VirtualService base/mall: spec.http[0].route[0].destination.subset: no DestinationRule defines subset v3 for mall.base.svc.cluster.local',
+    ],
+    [
+      'a second VirtualService for a host',
+      'istio/faults/scores-delay-jason.yaml',
+      (t: string) => t.replace('  name: scores\n', '  name: scores-fault\n') + '---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: scores\n  namespace: base\nspec:\n  hosts: [scores]\n  http:\n    - route:\n        - destination:\n            host: scores\n',
+      'istio/faults/scores-delay-jason.yaml: VirtualService base/scores: spec.hosts[0]: scores.base.svc.cluster.local is also routed by VirtualService base/scores-fault',
+    ],
+    [
+      'a Service selector matching nothing',
+      'install/fox-apps.yaml',
+      (t: string) => t.replace('  selector:\n    app: favorites', '  selector:\n    app: favourites'),
+      'install/fox-apps.yaml: Service fox/favorites: spec.selector: selects no Deployment or StatefulSet in namespace fox',
+    ],
+    [
+      'a wrong type',
+      'install/jason-apps.yaml',
+      (t: string) => t.replace('  replicas: 1', '  replicas: one'),
+      'install/jason-apps.yaml: Deployment jason/recommend-v2: spec.replicas: must be integer',
+    ],
+    [
+      'a destination that is not a Service',
+      'istio/jason-routing.yaml',
+      (t: string) => t.replace('host: recommend.jason.svc.cluster.local', 'host: recommend.jasn.svc.cluster.local'),
+      'istio/jason-routing.yaml: VirtualService jason/recommend: spec.http[0].route[0].destination.host: recommend.jasn.svc.cluster.local is not a Service in the linted files',
+    ],
+    [
+      'a port not named by protocol',
+      'install/jason-apps.yaml',
+      (t: string) => t.replace('    - name: http\n      port: 7000', '    - name: web\n      port: 7000'),
+      'install/jason-apps.yaml: Service jason/recommend: spec.ports[0].name: name the port by protocol',
+    ],
+    [
+      'an image with no package',
+      'install/mall-v2-apps.yaml',
+      (t: string) => t.replace('image: mesh-mall/mall:v2', 'image: mesh-mall/mal:v2'),
+      'install/mall-v2-apps.yaml: Deployment base/mall-v2: spec.template.spec.containers[0].image: mesh-mall/mal:v2 names no package in services/',
+    ],
+    [
+      'a lane namespace without sidecar injection',
+      'install/jason-apps.yaml',
+      (t: string) => t.replace('    istio-injection: enabled', '    team: jason'),
+      'install/jason-apps.yaml: Namespace jason: metadata.labels: namespaces of the mall need istio-injection: enabled',
+    ],
+    [
+      'a Deployment without a version label',
+      'install/jason-apps.yaml',
+      (t: string) => t.replace('        version: v2\n    spec:', '        track: v2\n    spec:'),
+      'install/jason-apps.yaml: Deployment jason/recommend-v2: spec.template.metadata.labels.version: pods need an version label',
+    ],
+  ])('reports %s with file and path', async (_, file, change, expected) => {
+    const dir = await copy();
+    await edit(dir, file, change);
+    const findings = await lintDir(dir);
+    expect(findings.some((f) => f.startsWith(expected)), `expected\n  ${expected}\namong\n  ${findings.join('\n  ')}`).toBe(true);
+  });
+
+  it('kubectl kustomize renders install/ offline with a chosen registry and tag, and the result passes the lint', async () => {
+    const overlay = await mkdtemp(join(tmpdir(), 'mesh-mall-overlay-'));
+    const services = ['mall', 'users', 'recommend', 'scores', 'products', 'discount'];
+    await writeFile(
+      join(overlay, 'kustomization.yaml'),
+      `resources:\n  - ${relative(overlay, join(REPO_ROOT, 'install'))}\nimages:\n${services.map((s) => `  - name: mesh-mall/${s}\n    newName: registry.example.com/team/mesh-mall/${s}\n    newTag: 1.2.3\n`).join('')}`,
+    );
+    const { stdout } = await run('kubectl', ['kustomize', overlay], { maxBuffer: 16 * 1024 * 1024 });
+    expect(stdout).toContain('image: registry.example.com/team/mesh-mall/users:1.2.3');
+    expect(stdout).toContain('image: mongo:8.0.12');
+    const rendered = join(overlay, 'rendered.yaml');
+    await writeFile(rendered, stdout);
+    expect((await lint([rendered], SERVICES_DIR, overlay)).map(formatFinding)).toEqual([]);
+  });
+
+  it('kubectl kustomize renders each act', async () => {
+    for (const act of ['jason', 'fox', 'mall-v2']) {
+      const { stdout } = await run('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', join(REPO_ROOT, 'install/acts', act)]);
+      expect(stdout, act).toMatch(/kind: Deployment/);
+    }
+  });
+});
