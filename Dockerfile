@@ -31,4 +31,4 @@ WORKDIR /app/services/${SERVICE}
 # The official image's unprivileged user (uid 1000, as runAsUser in install/).
 USER node
 EXPOSE 7000
-CMD ["node", "dist/main.js"]
+CMD ["node", "--import", "@mesh-mall/kit/telemetry", "dist/main.js"]

@@ -17,7 +17,7 @@ describe('images', () => {
     const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(finalStage).toMatch(/^USER node$/m);
     expect(finalStage).not.toMatch(/COPY --from=build \/src\/(services|packages)\/[^ ]*\/src/);
-    expect(finalStage).toMatch(/^CMD \["node", "dist\/main.js"\]$/m);
+    expect(finalStage).toMatch(/^CMD \["node", "--import", "@mesh-mall\/kit\/telemetry", "dist\/main.js"\]$/m);
   });
 
   it('every service builds from it: a package with an entry the image runs', async () => {

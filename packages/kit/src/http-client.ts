@@ -1,7 +1,8 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
-import { currentContext } from './propagation.js';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { outboundHeaders } from './propagation.js';
 
 export type UpstreamFailure = 'timeout' | 'connect' | 'status' | 'invalid-response';
 
@@ -44,6 +45,7 @@ export interface UpstreamResponse<T> {
 }
 
 const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+const tracer = trace.getTracer('@mesh-mall/kit');
 
 /**
  * A JSON client for one downstream service. Every call carries the propagated headers of the request being served
@@ -71,11 +73,30 @@ export class ServiceClient {
     return response.body;
   }
 
-  /** Like call, but hands back any answered status; the body is validated only for 2xx. */
-  async send<T>(method: 'GET' | 'POST', path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
+  /**
+   * Like call, but hands back any answered status; the body is validated only for 2xx. Traced as one span named for
+   * the operation, e.g. `scores GET /scores`, around the HTTP client's own span.
+   */
+  send<T>(method: 'GET' | 'POST', path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
+    return tracer.startActiveSpan(`${this.service} ${method} ${path}`, { kind: SpanKind.INTERNAL, attributes: { 'peer.service': this.service } }, async (span) => {
+      try {
+        const response = await this.sendNow(method, path, options);
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `${this.service} answered ${response.status}` });
+        return response;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async sendNow<T>(method: 'GET' | 'POST', path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const search = options.query ? `?${new URLSearchParams(options.query)}` : '';
-    const headers: Record<string, string> = { ...currentContext(), host: this.host, accept: 'application/json' };
+    const headers: Record<string, string> = { ...outboundHeaders(), host: this.host, accept: 'application/json' };
     let payload: string | undefined;
     if (options.body !== undefined) {
       payload = JSON.stringify(options.body);

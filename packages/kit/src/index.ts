@@ -17,3 +17,5 @@ export { idListSchema, idsQuerySchema, MAX_IDS, userNameSchema } from './schemas
 export { startService, type RequestHandler, type RunningService, type ServiceOptions } from './server.js';
 export { parseWith } from './validate.js';
 export * from './contracts.js';
+export { shutdownTelemetry, startTelemetry } from './telemetry/sdk.js';
+export { traceExporterFromEnv } from './telemetry/exporter.js';

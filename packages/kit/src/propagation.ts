@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { trace } from '@opentelemetry/api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
@@ -78,7 +79,26 @@ export function setPropagatedHeader(name: (typeof PROPAGATED_HEADERS)[number], v
   else context[name] = value;
 }
 
-/** The W3C trace id of the request being served. */
+/** Trace headers: OpenTelemetry's propagators write them when it traces the request (new span id per hop). */
+export const TRACE_HEADERS: ReadonlySet<string> = new Set(['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'x-ot-span-context']);
+
+/** Whether OpenTelemetry traces the request being served (the SDK runs and a span is active). */
+export function tracing(): boolean {
+  return trace.getActiveSpan()?.spanContext().traceId !== undefined;
+}
+
+/**
+ * Headers for an outbound call of the request being served. With OpenTelemetry tracing it, the trace headers are
+ * left to its propagators (they carry the client span's id); without, they are forwarded as received.
+ */
+export function outboundHeaders(): PropagatedHeaders {
+  const context = currentContext();
+  if (!tracing()) return context;
+  return Object.fromEntries(Object.entries(context).filter(([name]) => !TRACE_HEADERS.has(name)));
+}
+
+/** The trace id of the request being served: OpenTelemetry's when it traces it, else the received traceparent's. */
 export function currentTraceId(): string | undefined {
-  return TRACEPARENT.exec(currentContext().traceparent ?? '')?.[1];
+  const active = trace.getActiveSpan()?.spanContext().traceId;
+  return active ?? TRACEPARENT.exec(currentContext().traceparent ?? '')?.[1];
 }

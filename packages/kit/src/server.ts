@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trace } from '@opentelemetry/api';
 import type { BaseConfig } from './config.js';
 import { errorBody } from './errors.js';
 import type { Logger } from './logger.js';
 import { requestContext, runWithContext } from './propagation.js';
+import { shutdownTelemetry } from './telemetry/sdk.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -27,6 +29,7 @@ export interface RunningService {
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
+const tracer = trace.getTracer('@mesh-mall/kit');
 
 /**
  * The HTTP server every service runs in, whatever its framework: health probes, the request context that outbound
@@ -62,8 +65,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     if (draining) res.setHeader('connection', 'close');
     runWithContext(context, () => {
-      if (config.LATENCY_MS > 0) void sleep(config.LATENCY_MS).then(() => handler(req, res));
-      else handler(req, res);
+      if (config.LATENCY_MS === 0) return handler(req, res);
+      // The simulated processing is a span of its own, so traces show where the time goes.
+      const span = tracer.startSpan('simulated work', { attributes: { 'mesh_mall.latency_ms': config.LATENCY_MS } });
+      void sleep(config.LATENCY_MS).then(() => {
+        span.end();
+        handler(req, res);
+      });
     });
   });
   // Slow or oversized clients must not pin the process.
@@ -95,6 +103,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       }
       server.closeAllConnections();
       await options.onClose?.();
+      await shutdownTelemetry();
       logger.info('stopped');
     })();
     return shuttingDown;

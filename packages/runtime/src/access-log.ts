@@ -21,6 +21,7 @@ export interface AccessLogEntry {
   duration_ms: number;
   x_request_id: string | undefined;
   end_user: string | undefined;
+  trace_id: string;
   /** Why the proxy answered itself, in words. */
   reason?: string;
 }

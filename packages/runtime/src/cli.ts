@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ManifestError, readDocuments } from './manifests.js';
 import { formatFinding, lint } from './lint/lint.js';
+import { analyzeTrace, formatAnalysis, formatWaterfall } from './tracing/analyze.js';
+import type { JaegerTrace } from './tracing/store.js';
 import { BASE_ACT, DEFAULT_STATE_DIR, REPO_ROOT, SERVICES_DIR } from './paths.js';
 import { clusterOnlyNote, describe, up, UsageError } from './up.js';
 import { VIEWS, type View } from './views.js';
@@ -74,14 +76,18 @@ program
   .option('-f, --filename <paths...>', 'manifest files or directories', BASE_ACT)
   .option('-p, --port <port>', 'gateway port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_GATEWAY_PORT ?? '8080'))
   .option('--control-port <port>', 'control API port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_CONTROL_PORT ?? '15000'))
+  .option('--otlp-port <port>', 'OTLP/HTTP trace receiver port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_OTLP_PORT ?? '4318'))
+  .option('--ui-port <port>', 'trace viewer and Jaeger query API port (0 picks a free one)', portOption, portOption(process.env.MESH_MALL_UI_PORT ?? '16686'))
   .option('--state-dir <dir>', 'logs, access log and workload data', process.env.MESH_MALL_STATE_DIR ?? DEFAULT_STATE_DIR)
   .option('--access-log <path>', "access log file, or '-' for stdout")
   .option('-e, --env <KEY=VALUE>', 'set in every pod (repeatable), e.g. LATENCY_MS=0', envOption, {})
-  .action(async (opts: { filename: string[]; port: number; controlPort: number; stateDir: string; accessLog?: string; env: Record<string, string> }) => {
+  .action(async (opts: { filename: string[]; port: number; controlPort: number; otlpPort: number; uiPort: number; stateDir: string; accessLog?: string; env: Record<string, string> }) => {
     const options = {
       files: opts.filename.map((f) => resolve(f)),
       port: opts.port,
       controlPort: opts.controlPort,
+      otlpPort: opts.otlpPort,
+      uiPort: opts.uiPort,
       stateDir: resolve(opts.stateDir),
       accessLog: opts.accessLog,
       env: opts.env,
@@ -142,6 +148,59 @@ program
     } else {
       say('mesh-mall lint: no problems');
     }
+  });
+
+const jaeger = new Option('--jaeger <url>', "a Jaeger query endpoint (a cluster's jaeger-query, or the built-in viewer)").default(
+  `http://127.0.0.1:${process.env.MESH_MALL_UI_PORT ?? '16686'}`,
+);
+
+/** Fetches traces in Jaeger's shape: one by id, or the newest `limit` of a service. */
+async function fetchTraces(base: string, query: { trace?: string; service: string; limit: number }): Promise<JaegerTrace[]> {
+  const url = query.trace
+    ? `${base}/api/traces/${encodeURIComponent(query.trace)}`
+    : `${base}/api/traces?service=${encodeURIComponent(query.service)}&limit=${query.limit}&lookback=1h`;
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch {
+    throw new UsageError(`no Jaeger query API answers at ${base}; start the runtime (npm start) or pass --jaeger`);
+  }
+  const body = (await response.json().catch(() => ({}))) as { data?: JaegerTrace[] | null };
+  if (response.status === 404) throw new UsageError(`trace ${query.trace} not found at ${base}`);
+  if (!response.ok || !Array.isArray(body.data)) throw new UsageError(`${url} answered ${response.status}`);
+  if (body.data.length === 0) throw new UsageError(`no traces of ${query.service} at ${base} in the last hour; load the mall first`);
+  return body.data;
+}
+
+function countOption(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100) throw new InvalidArgumentError('must be 1–100');
+  return count;
+}
+
+program
+  .command('analyze')
+  .description("the talk's findings per trace: serial fan-out, N+1, errors, critical path")
+  .option('--trace <id>', 'one trace by id')
+  .option('--service <name>', 'the newest traces of this service', 'mall')
+  .option('-n, --limit <count>', 'how many of the newest traces', countOption, 1)
+  .option('--json', 'print the findings as JSON')
+  .addOption(jaeger)
+  .action(async (opts: { trace?: string; service: string; limit: number; json?: boolean; jaeger: string }) => {
+    const analyses = (await fetchTraces(opts.jaeger, opts)).map(analyzeTrace);
+    if (opts.json) say(JSON.stringify(analyses, null, 2));
+    else say(analyses.map(formatAnalysis).join('\n\n'));
+  });
+
+program
+  .command('traces')
+  .description('a terminal waterfall of the newest trace (or --trace ID)')
+  .option('--trace <id>', 'one trace by id')
+  .option('--service <name>', 'the newest trace of this service', 'mall')
+  .addOption(jaeger)
+  .action(async (opts: { trace?: string; service: string; jaeger: string }) => {
+    const [trace] = await fetchTraces(opts.jaeger, { ...opts, limit: 1 });
+    say(formatWaterfall(trace!, Math.max(20, Math.min(60, (process.stdout.columns ?? 120) - 90))));
   });
 
 program.parseAsync().catch((error: unknown) => {

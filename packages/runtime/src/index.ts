@@ -6,3 +6,5 @@ export { up, type Running, type UpOptions } from './up.js';
 export { formatFinding, lint } from './lint/lint.js';
 export type { Finding } from './lint/semantic.js';
 export { SERVICES_DIR } from './paths.js';
+export { analyzeTrace, formatAnalysis, type Analysis } from './tracing/analyze.js';
+export type { JaegerTrace } from './tracing/store.js';

@@ -55,6 +55,8 @@ export class PodProcess {
         cwd: this.options.cwd,
         env: this.options.env,
         stdio: ['ignore', log, log, 'ipc'],
+        // As the image's CMD does: OpenTelemetry is loaded before the service, so its libraries get instrumented.
+        execArgv: ['--import', '@mesh-mall/kit/telemetry'],
         serialization: 'json',
       });
     } finally {

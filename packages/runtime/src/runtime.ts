@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { AccessLog } from './access-log.js';
+import { HopRecorder } from './hop-recorder.js';
+import { TopologyRecorder } from './topology.js';
+import { TraceStore } from './tracing/store.js';
 import { Cluster, matchesLabels, type Pod } from './cluster.js';
 import { packageForImage, type ServicePackage } from './images.js';
 import { MeshConfig, type IstioObject } from './istio/mesh-config.js';
@@ -75,6 +78,9 @@ export class Runtime {
   readonly router = new Router(this.cluster);
   readonly accessLog: AccessLog;
   readonly metrics = new MeshMetrics();
+  readonly traces = new TraceStore();
+  readonly topology = new TopologyRecorder();
+  private readonly hops: HopRecorder;
   private readonly objects = new Map<string, Manifest>();
   private readonly running = new Map<string, RunningPod[]>();
   /** Workloads whose image is not ours (MongoDB): known, so their Services resolve, but not run. */
@@ -82,14 +88,32 @@ export class Runtime {
   /** Dropped settings already reported, so each is said once rather than once per pod. */
   private readonly reported = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Set for every pod over the manifest's env: where traces go (the runtime's own collector instead of the cluster's
+   * Jaeger) and the viewer the mall links to.
+   */
+  private telemetryEnv: Record<string, string> = {};
 
   constructor(private readonly options: RuntimeOptions) {
     this.accessLog = new AccessLog(options.accessLogPath);
+    this.hops = new HopRecorder(this.accessLog, this.metrics, this.topology, this.traces);
+  }
+
+  /** Points every pod started from now on at the runtime's collector and viewer. */
+  useTelemetry(collectorUrl: string, viewerUrl: string): void {
+    this.telemetryEnv = {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      // Traces show up in the viewer a moment after the page, not five seconds later.
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      TRACE_UI_URL: viewerUrl,
+    };
   }
 
   /** A proxy for a caller that is not a pod, such as the ingress gateway. */
   sidecarFor(identity: SourceIdentity, ingress?: IngressIdentity): Sidecar {
-    return new Sidecar({ identity, router: this.router, accessLog: this.accessLog, metrics: this.metrics, ...(ingress ? { ingress } : {}) });
+    return new Sidecar({ identity, router: this.router, hops: this.hops, ...(ingress ? { ingress } : {}) });
   }
 
   /** kubectl apply: creates or updates each object; prints one line per object, as kubectl does. */
@@ -270,6 +294,7 @@ export class Runtime {
       env = {
         ...inherited(),
         ...this.localizeEnv(containerEnv(container, { ...pod, ip: LOOPBACK }), pod),
+        ...this.telemetryEnv,
         ...this.options.extraEnv,
         PORT: '0',
         HOST: LOOPBACK,

@@ -10,7 +10,10 @@ import { meshConfig, source } from './istio/test-fixtures.js';
 import { parseManifests, type ServiceManifest } from './manifests.js';
 import { MeshMetrics } from './metrics.js';
 import { Router } from './router.js';
+import { HopRecorder } from './hop-recorder.js';
 import { Sidecar } from './sidecar.js';
+import { TopologyRecorder } from './topology.js';
+import { TraceStore } from './tracing/store.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => Promise.all(closers.splice(0).map((c) => c())));
@@ -44,14 +47,13 @@ async function mesh(pods: Record<string, (path: string, headers: Record<string, 
   }
   const router = new Router(cluster);
   router.configure(meshConfig(yaml));
-  const accessLog = new AccessLog(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log'));
-  const metrics = new MeshMetrics();
+  const hops = new HopRecorder(new AccessLog(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log')), new MeshMetrics(), new TopologyRecorder(), new TraceStore());
   return {
     cluster,
     router,
     pods: stubs,
     sidecar: async (namespace, labels = { app: 'client', version: 'v1' }) => {
-      const sidecar = new Sidecar({ identity: source(namespace, labels, labels.app), router, accessLog, metrics });
+      const sidecar = new Sidecar({ identity: source(namespace, labels, labels.app), router, hops });
       await sidecar.listen(0, '127.0.0.1');
       closers.push(() => sidecar.close());
       return sidecar;

@@ -1,20 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import type { AccessLog } from './access-log.js';
 import type { Pod } from './cluster.js';
 import { AttemptError, BodyTooLarge, endToEnd, readBody, relay, send, type AttemptFailure, type Headers } from './forward.js';
 import { applyHeaderOperations, rewriteUri } from './istio/rewrite.js';
 import type { Retries } from './istio/schemas.js';
-import type { MeshMetrics } from './metrics.js';
+import type { HopRecorder } from './hop-recorder.js';
 import type { IngressIdentity, ResponseFlag, RouteDecision, Router, SourceIdentity, UpstreamRef } from './router.js';
 
 export interface SidecarOptions {
   identity: SourceIdentity;
   router: Router;
-  accessLog: AccessLog;
-  metrics: MeshMetrics;
+  hops: HopRecorder;
   /** Set for the ingress gateway: routes come from Gateways and the VirtualServices bound to them. */
   ingress?: IngressIdentity;
 }
@@ -68,10 +66,12 @@ export class Sidecar {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
     const started = performance.now();
     const { identity, router } = this.options;
     // Envoy gives a request its id where it enters the mesh.
     if (typeof req.headers['x-request-id'] !== 'string') req.headers['x-request-id'] = randomUUID();
+    const span = proxySpan(req);
     const url = req.url ?? '/';
     const decision = router.decide({ authority: req.headers.host ?? '', method: req.method ?? 'GET', url, headers: req.headers }, identity, this.options.ingress);
     let outcome: Outcome;
@@ -80,26 +80,22 @@ export class Sidecar {
     } catch (error) {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
     }
-    const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    const target = decision.target;
-    this.options.metrics.record({ source: identity, target, pod: outcome.pod, status: outcome.status, flag: outcome.flag, durationMs });
-    this.options.accessLog.write({
-      source_namespace: identity.namespace,
-      source_workload: identity.workload,
-      destination_namespace: outcome.pod?.namespace,
-      destination_workload: outcome.pod?.workload,
-      destination_version: outcome.pod?.labels.version,
-      destination_service: target?.fqdn,
-      route_name: decision.kind === 'route' ? (decision.choice?.name ?? 'default') : undefined,
+    this.options.hops.record({
+      source: identity,
+      target: decision.target,
+      pod: outcome.pod,
+      routeName: decision.kind === 'route' ? (decision.choice?.name ?? 'default') : undefined,
       method: req.method ?? '',
       path: url,
       status: outcome.status,
-      response_flags: outcome.flag,
+      flag: outcome.flag,
       attempts: outcome.attempts,
-      duration_ms: durationMs,
-      x_request_id: req.headers['x-request-id'] as string,
-      end_user: typeof req.headers['end-user'] === 'string' ? req.headers['end-user'] : undefined,
-      ...(decision.kind === 'reject' ? { reason: decision.reason } : {}),
+      startedAt,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      requestId: req.headers['x-request-id'] as string,
+      endUser: typeof req.headers['end-user'] === 'string' ? req.headers['end-user'] : undefined,
+      reason: decision.kind === 'reject' ? decision.reason : undefined,
+      span,
     });
   }
 
@@ -202,6 +198,26 @@ export class Sidecar {
       () => undefined,
     );
   }
+}
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
+
+/**
+ * The proxy's own span for this hop. Trace headers pass on untouched, so the proxy span and the callee's server span
+ * are both children of the caller's span; a request that arrives without a trace (at the ingress) starts one here,
+ * with the proxy span as its root, as Envoy does at the edge.
+ */
+function proxySpan(req: IncomingMessage): { traceId: string; spanId: string; parentSpanId: string | undefined } {
+  const spanId = randomBytes(8).toString('hex');
+  const w3c = TRACEPARENT.exec(String(req.headers.traceparent ?? ''));
+  if (w3c) return { traceId: w3c[1]!, spanId, parentSpanId: w3c[2]! };
+  const b3Trace = req.headers['x-b3-traceid'];
+  if (typeof b3Trace === 'string' && /^[\da-f]{16,32}$/.test(b3Trace)) {
+    return { traceId: b3Trace.padStart(32, '0'), spanId, parentSpanId: String(req.headers['x-b3-spanid'] ?? '') || undefined };
+  }
+  const traceId = randomBytes(16).toString('hex');
+  req.headers.traceparent = `00-${traceId}-${spanId}-01`;
+  return { traceId, spanId, parentSpanId: undefined };
 }
 
 function retriable(failure: AttemptFailure | undefined, status: number, retryOn: ReadonlySet<string>): boolean {

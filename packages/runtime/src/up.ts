@@ -1,5 +1,6 @@
 import { join, relative } from 'node:path';
 import { startControl } from './control.js';
+import { startCollector, startViewer } from './tracing/server.js';
 import { readManifests } from './manifests.js';
 import { Runtime } from './runtime.js';
 import { SERVICES_DIR } from './paths.js';
@@ -9,6 +10,9 @@ export interface UpOptions {
   port: number;
   /** The control API (`mesh-mall apply/get`); 0 picks a free one. */
   controlPort: number;
+  /** OTLP/HTTP receiver (4318) and trace viewer with Jaeger's query API (16686). */
+  otlpPort: number;
+  uiPort: number;
   stateDir: string;
   accessLog?: string | undefined;
   /** Set in every pod, e.g. LATENCY_MS=0. */
@@ -19,6 +23,8 @@ export interface Running {
   runtime: Runtime;
   gatewayUrl: string;
   controlUrl: string;
+  collectorUrl: string;
+  viewerUrl: string;
   stop(): Promise<void>;
 }
 
@@ -49,25 +55,28 @@ export async function up(options: UpOptions, say: (line: string) => void): Promi
     extraEnv: options.env,
   });
   const gateway = runtime.sidecarFor(INGRESS_IDENTITY, INGRESS);
-  const port = await claim('gateway', options.port, '--port or MESH_MALL_GATEWAY_PORT', () => gateway.listen(options.port, '127.0.0.1'));
-  const control = await claim('control API', options.controlPort, '--control-port or MESH_MALL_CONTROL_PORT', () =>
-    startControl(runtime, options.controlPort),
-  ).catch(async (error: unknown) => {
-    await gateway.close();
-    throw error;
-  });
+  const closers: (() => unknown)[] = [];
   const stop = async () => {
-    control.server.close();
-    await gateway.close();
+    for (const close of closers.reverse()) await close();
     await runtime.stop();
   };
   try {
+    const port = await claim('gateway', options.port, '--port or MESH_MALL_GATEWAY_PORT', () => gateway.listen(options.port, '127.0.0.1'));
+    closers.push(() => gateway.close());
+    const control = await claim('control API', options.controlPort, '--control-port or MESH_MALL_CONTROL_PORT', () => startControl(runtime, options.controlPort));
+    closers.push(() => control.server.close());
+    const collector = await claim('OTLP receiver', options.otlpPort, '--otlp-port or MESH_MALL_OTLP_PORT', () => startCollector(runtime.traces, options.otlpPort));
+    closers.push(() => collector.server.close());
+    const viewer = await claim('trace viewer', options.uiPort, '--ui-port or MESH_MALL_UI_PORT', () => startViewer(runtime.traces, runtime.topology, options.uiPort));
+    closers.push(() => viewer.server.close());
+    const viewerUrl = viewer.url.replace('127.0.0.1', 'localhost');
+    runtime.useTelemetry(collector.url, viewerUrl);
     await runtime.apply(manifests);
+    return { runtime, gatewayUrl: `http://localhost:${port}`, controlUrl: control.url, collectorUrl: collector.url, viewerUrl, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { runtime, gatewayUrl: `http://localhost:${port}`, controlUrl: control.url, stop };
 }
 
 /** The one line that sums up what a cluster would use and the local runtime does not. */
@@ -96,7 +105,9 @@ export function describe(running: Running, options: UpOptions): string[] {
     '',
     `  mall         ${running.gatewayUrl}`,
     `  mall API     ${running.gatewayUrl}/api/mall`,
+    `  traces       ${running.viewerUrl}  (topology: ${running.viewerUrl}/topology)`,
     `  control API  ${running.controlUrl}  (mesh-mall apply|delete|get; /metrics)`,
+    `  OTLP in      ${running.collectorUrl}/v1/traces`,
     `  access log   ${show(running.runtime.accessLog.path)}`,
     `  pod logs     ${show(join(options.stateDir, 'logs'))}`,
     '',

@@ -10,7 +10,7 @@ export interface View {
   objects: unknown[];
 }
 
-export const VIEWS = ['workloads', 'services', 'routes', 'pods'] as const;
+export const VIEWS = ['workloads', 'services', 'routes', 'pods', 'topology'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export function view(runtime: Runtime, name: ViewName): View {
@@ -65,6 +65,14 @@ export function view(runtime: Runtime, name: ViewName): View {
             .join('; '),
         ]),
         objects: routes,
+      };
+    }
+    case 'topology': {
+      const topology = runtime.topology.snapshot();
+      return {
+        columns: ['FROM', 'TO', 'RPS', 'ERRORS', 'P50'],
+        rows: topology.edges.map((e) => [e.source, e.destination, String(e.rps), `${(e.errorRate * 100).toFixed(1)}%`, `${e.p50Ms} ms`]),
+        objects: [topology],
       };
     }
     case 'pods':

@@ -18,6 +18,8 @@ export interface MallDeps {
   users: ServiceClient;
   recommend: ServiceClient;
   discount: ServiceClient;
+  /** Base URL of a trace viewer with Jaeger's /trace/<id> pages. */
+  traceUiUrl?: string | undefined;
 }
 
 export type Section = 'user' | 'recommend' | 'discount';
@@ -27,7 +29,7 @@ export interface MallView {
   user: User | null;
   recommend: Recommendation | null;
   discount: Discount | null;
-  meta: { version: string; traceId: string | undefined; requestId: string | undefined; unavailable: Section[] };
+  meta: { version: string; traceId: string | undefined; traceUrl: string | undefined; requestId: string | undefined; unavailable: Section[] };
 }
 
 /**
@@ -58,11 +60,18 @@ export async function loadMall(deps: MallDeps, name: string | undefined): Promis
     results = await Promise.all([calls[0](), calls[1](), calls[2]()]);
   }
   const [user, recommend, discount] = results;
+  const traceId = currentTraceId();
   return {
     user,
     recommend,
     discount,
-    meta: { version: deps.version, traceId: currentTraceId(), requestId: currentContext()['x-request-id'], unavailable },
+    meta: {
+      version: deps.version,
+      traceId,
+      traceUrl: traceId && deps.traceUiUrl ? `${deps.traceUiUrl.replace(/\/$/, '')}/trace/${traceId}` : undefined,
+      requestId: currentContext()['x-request-id'],
+      unavailable,
+    },
   };
 }
 

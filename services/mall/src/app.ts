@@ -1,5 +1,6 @@
 import { HttpError, parseWith, setPropagatedHeader, userNameSchema, userSchema } from '@mesh-mall/kit';
 import { expressApp } from '@mesh-mall/kit/express';
+import { trace } from '@opentelemetry/api';
 import { parseCookie } from 'cookie';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -56,6 +57,7 @@ const identifyShopper: RequestHandler = (req, res, next) => {
   const name = validName(cookieOf(req)) ?? validName(req.get('end-user'));
   res.locals.shopper = name;
   setPropagatedHeader('end-user', name);
+  if (name) trace.getActiveSpan()?.setAttribute('enduser.id', name);
   next();
 };
 

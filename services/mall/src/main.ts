@@ -22,6 +22,8 @@ main(async () => {
       USERS_TIMEOUT_MS: z.coerce.number().int().min(1),
       RECOMMEND_TIMEOUT_MS: z.coerce.number().int().min(1),
       DISCOUNT_TIMEOUT_MS: z.coerce.number().int().min(1),
+      /** Where the footer's trace id links: Jaeger's UI on a cluster, the runtime's viewer locally. */
+      TRACE_UI_URL: z.url().optional(),
     },
   );
   const logger = createLogger(config);
@@ -31,6 +33,7 @@ main(async () => {
     users: serviceClient(config, 'users', config.USERS_URL, config.USERS_TIMEOUT_MS),
     recommend: serviceClient(config, 'recommend', config.RECOMMEND_URL, config.RECOMMEND_TIMEOUT_MS),
     discount: serviceClient(config, 'discount', config.DISCOUNT_URL, config.DISCOUNT_TIMEOUT_MS),
+    traceUiUrl: config.TRACE_UI_URL,
   });
   await startService({ config, logger, handler: app });
 });

@@ -54,7 +54,7 @@ export function renderPage(view: MallView): string {
       : unavailable('Discounts')
   }</section>
 </main>
-<footer data-testid="footer" data-version="${meta.version}">Served by mall <b>${meta.version}</b> · user <b>${user?.name ?? 'guest'}</b> · trace <code>${meta.traceId ?? 'none'}</code></footer>
+<footer data-testid="footer" data-version="${meta.version}">Served by mall <b>${meta.version}</b> · user <b>${user?.name ?? 'guest'}</b> · trace ${meta.traceUrl ? html`<a href="${meta.traceUrl}"><code>${meta.traceId}</code></a>` : html`<code>${meta.traceId ?? 'none'}</code>`}</footer>
 <script>${raw(SCRIPT)}</script>
 </body></html>`.value;
 }

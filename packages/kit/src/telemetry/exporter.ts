@@ -1,0 +1,26 @@
+import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+export type TracesExporter = 'otlp' | 'jaeger' | 'console' | 'none';
+
+/**
+ * The span exporter named by the standard OTEL_TRACES_EXPORTER: `otlp` (the default when OTEL_EXPORTER_OTLP_ENDPOINT
+ * is set; Jaeger v2 ingests it), `jaeger` (Jaeger v1 collectors; built here because the SDK no longer maps that
+ * value), `console`, or `none`. The exporters read their own standard variables (endpoints, headers).
+ */
+export function traceExporterFromEnv(env: NodeJS.ProcessEnv = process.env): SpanExporter | undefined {
+  const chosen = (env.OTEL_TRACES_EXPORTER?.split(',')[0]?.trim() || (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none')) as string;
+  switch (chosen) {
+    case 'otlp':
+      return new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/$/, '')}/v1/traces` });
+    case 'jaeger':
+      return new JaegerExporter(env.OTEL_EXPORTER_JAEGER_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_JAEGER_ENDPOINT } : {});
+    case 'console':
+      return new ConsoleSpanExporter();
+    case 'none':
+      return undefined;
+    default:
+      throw new Error(`OTEL_TRACES_EXPORTER=${chosen} is not one of otlp, jaeger, console, none`);
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Preloaded with `node --import @mesh-mall/kit/telemetry dist/main.js`: hooks ESM loading so that http, express,
+ * fastify and mongodb are instrumented when the service imports them, then starts the SDK. The service is named by
+ * OTEL_SERVICE_NAME, else by its folder (services/<name>/dist/main.js); its version and namespace come from
+ * APP_VERSION and POD_NAMESPACE, as the kit's config reads them.
+ */
+import { register } from 'node:module';
+import { basename, dirname } from 'node:path';
+import { startTelemetry } from './sdk.js';
+
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+
+const entry = process.argv[1] ?? '';
+startTelemetry({
+  serviceName: process.env.OTEL_SERVICE_NAME || basename(dirname(dirname(entry))) || 'unknown',
+  serviceVersion: process.env.APP_VERSION || 'v1',
+  namespace: process.env.POD_NAMESPACE || 'default',
+});

@@ -1,0 +1,59 @@
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { traceExporterFromEnv } from './exporter.js';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceVersion: string;
+  namespace: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+let sdk: NodeSDK | undefined;
+
+/**
+ * Starts OpenTelemetry for this process: resource (service.name, service.version = APP_VERSION,
+ * k8s.namespace.name), instrumentation of http, express, fastify, undici (the kit's client) and the mongodb driver,
+ * and propagation of W3C trace context, baggage and B3 multi-header (what Envoy reads). Spans go to the exporter
+ * OTEL_TRACES_EXPORTER names; with none, context still propagates.
+ */
+export function startTelemetry(options: TelemetryOptions): void {
+  if (sdk) return;
+  const exporter = traceExporterFromEnv(options.env);
+  sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      [ATTR_SERVICE_VERSION]: options.serviceVersion,
+      'k8s.namespace.name': options.namespace,
+    }),
+    spanProcessors: exporter ? [new BatchSpanProcessor(exporter)] : [],
+    textMapPropagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER })],
+    }),
+    instrumentations: [
+      // Probes are not the shop's traffic.
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/readyz' }),
+      new ExpressInstrumentation(),
+      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+      new UndiciInstrumentation(),
+      new MongoDBInstrumentation(),
+    ],
+  });
+  sdk.start();
+}
+
+/** Sends what is buffered and stops; part of the kit's graceful shutdown. */
+export async function shutdownTelemetry(): Promise<void> {
+  const running = sdk;
+  sdk = undefined;
+  await running?.shutdown().catch(() => undefined);
+}
