@@ -21,6 +21,8 @@ export interface MeshMall {
   process: ChildProcess;
   gateway: string;
   control: string;
+  /** The built-in trace viewer and Jaeger query API. */
+  viewer: string;
   stateDir: string;
   output: () => string;
   pods(): Promise<PodInfo[]>;
@@ -34,7 +36,8 @@ export interface MeshMall {
 /** Runs `mesh-mall up` on free ports with its own state directory and waits until it prints its URLs. */
 export async function startMeshMall(options: { stateDir?: string; args?: string[] } = {}): Promise<MeshMall> {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'mesh-mall-e2e-')));
-  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--control-port', '0', '--state-dir', stateDir, ...(options.args ?? [])], {
+  const ports = ['--port', '0', '--control-port', '0', '--otlp-port', '0', '--ui-port', '0'];
+  const child = spawn(process.execPath, [CLI, 'up', ...ports, '--state-dir', stateDir, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -43,11 +46,12 @@ export async function startMeshMall(options: { stateDir?: string; args?: string[
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const started = await Promise.race([
-    new Promise<{ gateway: string; control: string }>((resolveUrls) => {
+    new Promise<{ gateway: string; control: string; viewer: string }>((resolveUrls) => {
       const check = () => {
         const gateway = /mall\s+(http:\/\/localhost:\d+)\n/.exec(output)?.[1];
         const control = /control API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-        if (gateway && control) resolveUrls({ gateway, control });
+        const viewer = /traces\s+(http:\/\/localhost:\d+)/.exec(output)?.[1];
+        if (gateway && control && viewer) resolveUrls({ gateway, control, viewer });
       };
       child.stdout!.on('data', check);
     }),

@@ -8,3 +8,4 @@ export type { Finding } from './lint/semantic.js';
 export { SERVICES_DIR } from './paths.js';
 export { analyzeTrace, formatAnalysis, type Analysis } from './tracing/analyze.js';
 export type { JaegerTrace } from './tracing/store.js';
+export { decodeTraces } from './tracing/otlp.js';

@@ -51,9 +51,13 @@ export function startTelemetry(options: TelemetryOptions): void {
   sdk.start();
 }
 
-/** Sends what is buffered and stops; part of the kit's graceful shutdown. */
+/** How long shutdown waits to send buffered spans: a collector that is gone must not hold the exit. */
+const FLUSH_BUDGET_MS = 2000;
+
+/** Sends what is buffered (within FLUSH_BUDGET_MS) and stops; part of the kit's graceful shutdown. */
 export async function shutdownTelemetry(): Promise<void> {
   const running = sdk;
   sdk = undefined;
-  await running?.shutdown().catch(() => undefined);
+  if (!running) return;
+  await Promise.race([running.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FLUSH_BUDGET_MS).unref())]);
 }

@@ -1,0 +1,108 @@
+import { analyzeTrace, type Analysis, type JaegerTrace } from '@mesh-mall/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMeshMall, type MeshMall } from './support/mesh-mall.js';
+
+/** The services every page load touches. */
+const PAGE_SERVICES = ['mall', 'users', 'recommend', 'scores', 'products', 'discount'];
+/** OpenTelemetry JS starts spans on whole milliseconds (see CLOCK_SLACK_US in the analysis). */
+const CLOCK_SLACK_US = 1000;
+
+let mesh: MeshMall;
+beforeAll(async () => {
+  mesh = await startMeshMall();
+});
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+/** Loads the page as `user`, then waits until its trace holds spans of every `services` and of no pending export. */
+async function pageTrace(user: string, services = PAGE_SERVICES): Promise<{ trace: JaegerTrace; analysis: Analysis }> {
+  const view = (await (await fetch(`${mesh.gateway}/api/mall`, { headers: { cookie: `user=${user}` } })).json()) as { meta: { traceId: string } };
+  let trace: JaegerTrace | undefined;
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`${mesh.viewer}/api/traces/${view.meta.traceId}`);
+        trace = response.ok ? ((await response.json()) as { data: JaegerTrace[] }).data[0] : undefined;
+        const seen = new Set(trace?.spans.map((s) => trace!.processes[s.processID]!.serviceName));
+        return services.every((s) => seen.has(s));
+      },
+      { timeout: 10_000, interval: 200 },
+    )
+    .toBe(true);
+  return { trace: trace!, analysis: analyzeTrace(trace!) };
+}
+
+function mallCalls(trace: JaegerTrace) {
+  const mall = trace.spans.filter((s) => trace.processes[s.processID]!.serviceName === 'mall');
+  return ['users GET /users', 'recommend GET /recommend', 'discount GET /discount'].map((operation) => mall.find((s) => s.operationName === operation)!);
+}
+
+async function apply(...files: string[]) {
+  for (const file of files) expect((await mesh.cli('apply', '-f', file)).code, file).toBe(0);
+}
+
+describe('the tracing act', () => {
+  it('mall v1: one connected trace through every service; the three calls run one after another; N+1; the 404', async () => {
+    const { trace, analysis } = await pageTrace('nobody-knows-me');
+    const ids = new Set(trace.spans.map((s) => s.spanID));
+    const roots = trace.spans.filter((s) => !s.references.some((r) => ids.has(r.spanID)));
+    expect(roots.map((r) => trace.processes[r.processID]!.serviceName)).toEqual(['istio-ingressgateway.istio-system']);
+    // Every hop shows the proxy's span beside the service's own, as with Envoy.
+    expect(trace.spans.filter((s) => s.tags.some((t) => t.key === 'component' && t.value === 'proxy')).length).toBeGreaterThanOrEqual(12);
+
+    const [users, recommend, discount] = mallCalls(trace);
+    expect(recommend!.startTime + CLOCK_SLACK_US).toBeGreaterThanOrEqual(users!.startTime + users!.duration);
+    expect(discount!.startTime + CLOCK_SLACK_US).toBeGreaterThanOrEqual(recommend!.startTime + recommend!.duration);
+
+    expect(analysis.serialFanOuts.find((f) => f.parent.startsWith('mall'))).toMatchObject({ calls: ['users GET /users', 'recommend GET /recommend', 'discount GET /discount'] });
+    expect(analysis.nPlusOne).toEqual([expect.objectContaining({ operation: 'scores GET /scores', count: 6 })]);
+    expect(analysis.errors).toContainEqual(expect.objectContaining({ span: 'mall: users GET /users', status: 404 }));
+  });
+
+  it('mall v2: the three calls overlap and the analysis finds no serial fan-out in the mall', async () => {
+    await apply('install/mall-v2-apps.yaml', 'istio/mall-v2-100.yaml');
+    const { trace, analysis } = await pageTrace('guest-v2');
+    const calls = mallCalls(trace);
+    const latestStart = Math.max(...calls.map((c) => c!.startTime));
+    const earliestEnd = Math.min(...calls.map((c) => c!.startTime + c!.duration));
+    expect(latestStart).toBeLessThan(earliestEnd);
+    expect(trace.processes[trace.spans.find((s) => s.operationName === 'GET /api/mall')!.processID]!.tags).toContainEqual(
+      expect.objectContaining({ key: 'service.version', value: 'v2' }),
+    );
+    expect(analysis.serialFanOuts.filter((f) => f.parent.startsWith('mall'))).toEqual([]);
+  });
+
+  it('recommend v2 keeps the N+1 (6 scores calls); jason on recommend v3 makes one', async () => {
+    await apply('install/jason-apps.yaml', 'istio/jason-routing.yaml');
+    expect((await pageTrace('jason')).analysis.nPlusOne).toEqual([expect.objectContaining({ operation: 'scores GET /scores', count: 6 })]);
+    await apply('install/recommend-v3-apps.yaml', 'istio/recommend-v3-routing.yaml');
+    const { trace, analysis } = await pageTrace('jason');
+    expect(analysis.nPlusOne).toEqual([]);
+    expect(trace.spans.filter((s) => s.operationName === 'scores GET /scores')).toHaveLength(1);
+  });
+
+  it('the viewer lists traces and draws one as a waterfall', async () => {
+    const { trace } = await pageTrace('jason');
+    const list = await (await fetch(mesh.viewer)).text();
+    expect(list).toContain(`data-trace="${trace.traceID}"`);
+    const page = await (await fetch(`${mesh.viewer}/trace/${trace.traceID}`)).text();
+    expect(page).toContain('data-waterfall');
+    expect(page.match(/<tr class="span/g)).toHaveLength(trace.spans.length);
+    expect(page).toMatch(/<div class="bar[^"]*"><span style="left:[\d.]+%;width:[\d.]+%">/);
+    expect(page).not.toMatch(/<script|(src|href)="https?:\/\/(?!localhost)/);
+    const mallPage = await (await fetch(mesh.gateway, { headers: { cookie: 'user=jason' } })).text();
+    expect(mallPage).toMatch(new RegExp(`trace <a href="${mesh.viewer}/trace/[\\da-f]{32}">`));
+  });
+
+  it("the topology shows fox's workloads only once fox's requests flow", async () => {
+    await apply('install/fox-apps.yaml', 'istio/fox-routing.yaml');
+    const nodes = async () => ((await (await fetch(`${mesh.viewer}/api/topology`)).json()) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
+    await fetch(`${mesh.gateway}/api/mall`);
+    expect(await nodes()).not.toContain('fox/discount-v2');
+    await fetch(`${mesh.gateway}/api/mall`, { headers: { cookie: 'user=fox' } });
+    expect(await nodes()).toEqual(expect.arrayContaining(['fox/discount-v2', 'fox/products-v2', 'fox/favorites-v1']));
+    const cli = await mesh.cli('get', 'topology');
+    expect(cli.stdout).toMatch(/fox\/products-v2\s+fox\/favorites-v1/);
+  });
+});
