@@ -84,6 +84,11 @@ describe('the tracing act', () => {
 
   it('the viewer lists traces and draws one as a waterfall', async () => {
     const { trace } = await pageTrace('jason');
+    const services = (await (await fetch(`${mesh.viewer}/api/services`)).json()) as { data: string[] };
+    expect(services.data).toEqual(expect.arrayContaining(PAGE_SERVICES));
+    const newest = (await (await fetch(`${mesh.viewer}/api/traces?service=mall&limit=2&lookback=1h`)).json()) as { data: JaegerTrace[]; limit: number };
+    expect(newest.data).toHaveLength(2);
+    expect(newest.data[0]!.traceID).toBe(trace.traceID);
     const list = await (await fetch(mesh.viewer)).text();
     expect(list).toContain(`data-trace="${trace.traceID}"`);
     const page = await (await fetch(`${mesh.viewer}/trace/${trace.traceID}`)).text();
