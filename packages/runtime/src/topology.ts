@@ -30,23 +30,33 @@ const id = (n: { namespace: string; workload: string }) => `${n.namespace}/${n.w
  */
 export class TopologyRecorder {
   private hops: TopologyHop[] = [];
+  /** Hops before this index have left the window; dropped in bulk so recording stays O(1) on the proxy path. */
+  private head = 0;
 
   constructor(private readonly windowMs = 60_000) {}
 
   record(hop: TopologyHop): void {
     this.hops.push(hop);
-    if (this.hops.length > 50_000 || hop.at - this.hops[0]!.at > this.windowMs) this.prune(hop.at);
+    while (this.head < this.hops.length && hop.at - this.hops[this.head]!.at > this.windowMs) this.head++;
+    if (this.head > 10_000 && this.head > this.hops.length / 2) {
+      this.hops = this.hops.slice(this.head);
+      this.head = 0;
+    }
   }
 
   snapshot(now = Date.now()): Topology {
-    this.prune(now);
+    const since = now - this.windowMs;
     const nodes = new Map<string, Topology['nodes'][number]>();
     const edges = new Map<string, TopologyHop[]>();
-    for (const hop of this.hops) {
+    for (let i = this.head; i < this.hops.length; i++) {
+      const hop = this.hops[i]!;
+      if (hop.at < since) continue;
       if (!hop.destination) continue;
       for (const end of [hop.source, hop.destination]) nodes.set(id(end), { id: id(end), namespace: end.namespace, workload: end.workload, version: end.version ?? '-' });
       const key = `${id(hop.source)}→${id(hop.destination)}`;
-      edges.set(key, [...(edges.get(key) ?? []), hop]);
+      const list = edges.get(key);
+      if (list) list.push(hop);
+      else edges.set(key, [hop]);
     }
     const seconds = this.windowMs / 1000;
     return {
@@ -64,11 +74,5 @@ export class TopologyRecorder {
         };
       }),
     };
-  }
-
-  private prune(now: number): void {
-    const since = now - this.windowMs;
-    const first = this.hops.findIndex((h) => h.at >= since);
-    this.hops = first < 0 ? [] : this.hops.slice(first);
   }
 }

@@ -8,7 +8,10 @@ import { register } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { startTelemetry } from './sdk.js';
 
-register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+// Only what is instrumented goes through the hook: wrapping every module would cost each pod start-up time and memory.
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+  data: { include: ['http', 'node:http', 'https', 'node:https', 'express', 'fastify', 'mongodb', 'undici'] },
+});
 
 const entry = process.argv[1] ?? '';
 startTelemetry({
