@@ -56,7 +56,8 @@ export class PodProcess {
         env: this.options.env,
         stdio: ['ignore', log, log, 'ipc'],
         // As the image's CMD does: OpenTelemetry is loaded before the service, so its libraries get instrumented.
-        execArgv: ['--import', '@mesh-mall/kit/telemetry'],
+        // A small young generation: a dozen pods on a laptop each keep ~25 MB less resident for a few more scavenges.
+        execArgv: ['--max-semi-space-size=2', '--import', '@mesh-mall/kit/telemetry'],
         serialization: 'json',
       });
     } finally {

@@ -20,6 +20,7 @@ import {
 import { MeshMetrics } from './metrics.js';
 import { containerEnv } from './pod-env.js';
 import { PodProcess } from './pod-process.js';
+import { COMPILE_CACHE_DIR } from './paths.js';
 import { Router, type IngressIdentity, type SourceIdentity } from './router.js';
 import { Sidecar } from './sidecar.js';
 
@@ -300,8 +301,8 @@ export class Runtime {
         HOST: LOOPBACK,
         MESH_OUTBOUND_URL: `http://${LOOPBACK}:${sidecarPort}`,
         DATA_DIR: join(this.options.stateDir, 'data', namespace, workload.metadata.name),
-        // Compiled code is cached across pod starts: restarts, rollouts and the next `up` start faster.
-        NODE_COMPILE_CACHE: join(this.options.stateDir, 'compile-cache'),
+        // Compiled code is cached across pod starts: restarts, rollouts and every later `up` start faster.
+        NODE_COMPILE_CACHE: COMPILE_CACHE_DIR,
       };
     } catch (error) {
       await sidecar.close();
