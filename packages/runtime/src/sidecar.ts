@@ -100,7 +100,7 @@ export class Sidecar {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, decision: Extract<RouteDecision, { kind: 'route' }>): Promise<Outcome> {
-    const { router, identity } = this.options;
+    const { router } = this.options;
     const route = decision.choice?.route;
     const fault = route?.fault;
     if (fault?.delay && chance(fault.delay.percentage?.value)) await sleep(fault.delay.fixedDelay);

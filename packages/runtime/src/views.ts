@@ -1,4 +1,4 @@
-import { namespaceOf, type Manifest, type VirtualServiceManifest, type WorkloadManifest } from './manifests.js';
+import { namespaceOf, type VirtualServiceManifest, type WorkloadManifest } from './manifests.js';
 import type { Runtime } from './runtime.js';
 import { qualifyHost } from './istio/hosts.js';
 import type { HttpMatch } from './istio/schemas.js';
