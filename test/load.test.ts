@@ -44,7 +44,7 @@ describe('npm run load', () => {
     expect(html).toMatch(/<polyline data-version="v2"/);
 
     // What the gateway saw of this run, by the x-request-id the generator gave each page load.
-    await expect.poll(async () => (await mesh.accessLog()).filter((h) => String(h.x_request_id).startsWith(`${report.runId}-`) && h.source_workload === 'istio-ingressgateway').length).toBe(120);
+    await expect.poll(async () => (await mesh.accessLog()).filter((h) => String(h.x_request_id).startsWith(`${report.runId}-`) && h.source_workload === 'istio-ingressgateway').length, { timeout: 10_000 }).toBe(120);
     const served = (await mesh.accessLog()).filter((h) => String(h.x_request_id).startsWith(`${report.runId}-`) && h.source_workload === 'istio-ingressgateway');
     const byVersion: Record<string, number> = {};
     for (const hop of served) if (hop.status === 200) byVersion[String(hop.destination_version)] = (byVersion[String(hop.destination_version)] ?? 0) + 1;

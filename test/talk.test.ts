@@ -148,12 +148,16 @@ describe('the talk, step by step through mesh-mall apply', () => {
     const traffic = (async () => {
       while (flowing) during.push(...(await load(20, 10)));
     })();
-    await expect.poll(() => during.length).toBeGreaterThan(50);
-    await apply('istio/mall-v2-100.yaml');
-    const switchedAt = during.length;
-    await expect.poll(() => during.length).toBeGreaterThan(switchedAt + 100);
-    flowing = false;
-    await traffic;
+    try {
+      // Traffic flows before the switch and goes on well after it: however fast this machine is.
+      await expect.poll(() => during.length, { timeout: 30_000 }).toBeGreaterThan(50);
+      await apply('istio/mall-v2-100.yaml');
+      const switchedAt = during.length;
+      await expect.poll(() => during.length, { timeout: 30_000 }).toBeGreaterThan(switchedAt + 100);
+    } finally {
+      flowing = false;
+      await traffic;
+    }
     console.log(`switch: ${during.length} page loads during the switch, failed ${during.filter((r) => r.status !== 200).length}`);
     expect(during.filter((r) => r.status !== 200)).toEqual([]);
     const after = await load(100, 10);

@@ -195,7 +195,7 @@ spec:
     expect(seen.url).toBe('/new/x?q=1');
     expect(seen.headers['x-lane']).toBe('base');
     expect(seen.headers['x-secret']).toBeUndefined();
-    await expect.poll(() => m.pods['base/b@v1']!.requests.length).toBe(1);
+    await expect.poll(() => m.pods['base/b@v1']!.requests.length, { timeout: 5000 }).toBe(1);
     expect(m.pods['base/b@v1']!.requests[0]!.headers.host).toBe('a-shadow:7000');
   });
 

@@ -117,7 +117,7 @@ export class Sidecar {
     if (decision.mirror && chance(route?.mirrorPercentage?.value)) this.mirror(decision.mirror, request);
 
     const retries = route?.retries ?? DEFAULT_RETRIES;
-    const retryOn = new Set((retries.retryOn ?? '').split(',').map((c) => c.trim()));
+    const retryOn = retryConditions(retries);
     const maxAttempts = 1 + retries.attempts;
     const clientGone = new AbortController();
     res.once('close', () => {
@@ -155,7 +155,7 @@ export class Sidecar {
       let upstream: Dispatcher.ResponseData;
       router.active.set(pod, (router.active.get(pod) ?? 0) + 1);
       try {
-        upstream = await send(`http://127.0.0.1:${pod.port}`, request, AbortSignal.any(signals));
+        upstream = await send(`http://127.0.0.1:${pod.port}`, request, signals.length === 1 ? signals[0]! : AbortSignal.any(signals));
       } catch (error) {
         router.active.set(pod, (router.active.get(pod) ?? 1) - 1);
         const failure: AttemptFailure = error instanceof AttemptError ? error.failure : 'reset';
@@ -218,6 +218,18 @@ function proxySpan(req: IncomingMessage): { traceId: string; spanId: string; par
   const traceId = randomBytes(16).toString('hex');
   req.headers.traceparent = `00-${traceId}-${spanId}-01`;
   return { traceId, spanId, parentSpanId: undefined };
+}
+
+const parsedRetryOn = new WeakMap<Retries, ReadonlySet<string>>();
+
+/** A route's retryOn as a set, parsed once per configuration rather than per request. */
+function retryConditions(retries: Retries): ReadonlySet<string> {
+  let conditions = parsedRetryOn.get(retries);
+  if (!conditions) {
+    conditions = new Set((retries.retryOn ?? '').split(',').map((c) => c.trim()));
+    parsedRetryOn.set(retries, conditions);
+  }
+  return conditions;
 }
 
 function retriable(failure: AttemptFailure | undefined, status: number, retryOn: ReadonlySet<string>): boolean {
