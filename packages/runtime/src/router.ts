@@ -111,8 +111,9 @@ export class Router {
     this.upstreamCluster(upstream).release();
   }
 
-  /** Tells outlier detection how a request to `pod` ended. */
+  /** Tells outlier detection how a request to `pod` ended (nothing to do without an outlierDetection policy). */
   report(upstream: UpstreamRef, pod: Pod, status: number): void {
+    if (!upstream.policy.outlierDetection) return;
     const pool = this.cluster.endpoints(upstream.target).filter((p) => matchesLabels(p.labels, upstream.labels)).length;
     this.upstreamCluster(upstream).report(pod, status, upstream.policy, pool);
   }

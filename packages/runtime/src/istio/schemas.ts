@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The subset of Istio's networking and security APIs the local runtime implements, field by field. Objects are
- * strict: a field not listed here is not implemented, and `parseIstioSpec` reports it by name instead of ignoring it.
+ * strict: a field not listed here is one the runtime does not support, and `parseStrict` reports it by name instead of
+ * ignoring it.
  */
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
