@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, startMeshMall, type MeshMall } from './support/mesh-mall.js';
+import { isAlive, runCli, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
 interface MallView {
   user: { name: string } | null;
@@ -110,6 +110,13 @@ describe('the base act through mesh-mall up', () => {
     expect(pids.filter(isAlive)).toEqual([]);
     mesh = await startMeshMall({ stateDir: mesh.stateDir });
     expect((await view({ cookie: 'user=jason' })).user?.name).toBe('jason');
+  });
+
+  it('says which port is taken, and how to choose another, instead of a stack trace', async () => {
+    const port = new URL(mesh.gateway).port;
+    const second = await runCli(['up', '--port', port, '--control-port', '0', '--otlp-port', '0', '--ui-port', '0', '--state-dir', mesh.stateDir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(`mesh-mall: gateway port ${port} is already in use (another mesh-mall up?); choose another with --port or MESH_MALL_GATEWAY_PORT\n`);
   });
 
   it('takes its workloads down with it when the runtime itself is killed', async () => {

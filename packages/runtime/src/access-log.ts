@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
 
@@ -32,7 +32,8 @@ export class AccessLog {
 
   constructor(readonly path: string) {
     if (path !== '-') mkdirSync(dirname(path), { recursive: true });
-    const destination = pino.destination({ dest: path === '-' ? 1 : path, sync: false, mkdir: true });
+    // Opened here rather than by sonic-boom in the background, so closing right after start-up cannot find it unready.
+    const destination = pino.destination({ dest: path === '-' ? 1 : openSync(path, 'a'), sync: false });
     this.logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'msg' }, destination);
   }
 
