@@ -15,7 +15,10 @@ afterAll(async () => {
   await mesh?.stop();
 });
 
-/** Loads the page as `user`, then waits until its trace holds spans of every `services` and of no pending export. */
+/**
+ * Loads the page as `user`, then waits until its trace holds the server span of every one of `services`: a server
+ * span ends after everything its service did for the request, so with it, that service's spans have all been sent.
+ */
 async function pageTrace(user: string, services = PAGE_SERVICES): Promise<{ trace: JaegerTrace; analysis: Analysis }> {
   const view = (await (await fetch(`${mesh.gateway}/api/mall`, { headers: { cookie: `user=${user}` } })).json()) as { meta: { traceId: string } };
   let trace: JaegerTrace | undefined;
@@ -24,8 +27,10 @@ async function pageTrace(user: string, services = PAGE_SERVICES): Promise<{ trac
       async () => {
         const response = await fetch(`${mesh.viewer}/api/traces/${view.meta.traceId}`);
         trace = response.ok ? ((await response.json()) as { data: JaegerTrace[] }).data[0] : undefined;
-        const seen = new Set(trace?.spans.map((s) => trace!.processes[s.processID]!.serviceName));
-        return services.every((s) => seen.has(s));
+        const served = new Set(
+          trace?.spans.filter((s) => s.tags.some((t) => t.key === 'span.kind' && t.value === 'server')).map((s) => trace!.processes[s.processID]!.serviceName),
+        );
+        return services.every((s) => served.has(s));
       },
       { timeout: 10_000, interval: 200 },
     )
