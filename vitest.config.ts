@@ -13,6 +13,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          // Each file runs a whole mesh (a runtime and a dozen processes): one at a time on a 2-core machine, so
+          // that the latency budgets the tests rely on are not eaten by another file's mesh.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
