@@ -79,8 +79,11 @@ export function setPropagatedHeader(name: (typeof PROPAGATED_HEADERS)[number], v
   else context[name] = value;
 }
 
-/** Trace headers: OpenTelemetry's propagators write them when it traces the request (new span id per hop). */
-export const TRACE_HEADERS: ReadonlySet<string> = new Set(['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'x-ot-span-context']);
+/**
+ * The propagated headers that carry trace context (all but identity and request id): OpenTelemetry's propagators
+ * write them when it traces the request (new span id per hop).
+ */
+export const TRACE_HEADERS: ReadonlySet<string> = new Set(PROPAGATED_HEADERS.filter((h) => h !== 'end-user' && h !== 'x-request-id'));
 
 /** Whether OpenTelemetry traces the request being served (the SDK runs and a span is active). */
 export function tracing(): boolean {

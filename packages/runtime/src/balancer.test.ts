@@ -19,12 +19,12 @@ describe('UpstreamCluster', () => {
     const cluster = new UpstreamCluster(new Map());
     const policy = { outlierDetection: { consecutive5xxErrors: 3, baseEjectionTime: 1000, maxEjectionPercent: 50 } };
     const now = 10_000;
-    cluster.report(a, 500, policy, 2, now);
-    cluster.report(a, 200, policy, 2, now);
-    cluster.report(a, 500, policy, 2, now);
-    cluster.report(a, 502, policy, 2, now);
+    cluster.report(a, 500, policy, () => 2, now);
+    cluster.report(a, 200, policy, () => 2, now);
+    cluster.report(a, 500, policy, () => 2, now);
+    cluster.report(a, 502, policy, () => 2, now);
     expect(cluster.isEjected(a, now)).toBe(false);
-    cluster.report(a, 503, policy, 2, now);
+    cluster.report(a, 503, policy, () => 2, now);
     expect(cluster.isEjected(a, now)).toBe(true);
     expect(Array.from({ length: 4 }, () => cluster.pick([a, b], policy, now)?.name)).toEqual(['b', 'b', 'b', 'b']);
     expect(cluster.isEjected(a, now + 1001)).toBe(false);
@@ -34,8 +34,8 @@ describe('UpstreamCluster', () => {
     const [a, b] = [pod('a'), pod('b')];
     const cluster = new UpstreamCluster(new Map());
     const policy = { outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1000 } };
-    cluster.report(a, 500, policy, 2, 0);
-    cluster.report(b, 500, policy, 2, 0);
+    cluster.report(a, 500, policy, () => 2, 0);
+    cluster.report(b, 500, policy, () => 2, 0);
     expect([cluster.isEjected(a, 0), cluster.isEjected(b, 0)]).toEqual([true, false]);
     expect(cluster.pick([a], policy, 0)?.name).toBe('a');
   });

@@ -64,8 +64,11 @@ export class UpstreamCluster {
     this.inFlight--;
   }
 
-  /** Feeds outlier detection with one outcome: an HTTP status, or 503 for a failed connection. */
-  report(pod: Pod, status: number, policy: TrafficPolicy, pool: number, now = Date.now()): void {
+  /**
+   * Feeds outlier detection with one outcome: an HTTP status, or 503 for a failed connection. `poolSize` is asked
+   * only when an ejection is considered, so requests to upstreams without outlierDetection cost nothing here.
+   */
+  report(pod: Pod, status: number, policy: TrafficPolicy, poolSize: () => number, now = Date.now()): void {
     const detection = policy.outlierDetection;
     if (!detection) return;
     const health = this.health.get(pod) ?? { consecutive5xx: 0, consecutiveGateway: 0, ejections: 0, ejectedUntil: 0 };
@@ -81,7 +84,7 @@ export class UpstreamCluster {
     const byGateway = detection.consecutiveGatewayErrors !== undefined && detection.consecutiveGatewayErrors > 0 && health.consecutiveGateway >= detection.consecutiveGatewayErrors;
     if (!(by5xx || byGateway) || health.ejectedUntil > now) return;
     const ejectedNow = [...this.health.values()].filter((h) => h.ejectedUntil > now).length;
-    const allowed = Math.max(1, Math.floor((pool * (detection.maxEjectionPercent ?? DEFAULT_MAX_EJECTION_PERCENT)) / 100));
+    const allowed = Math.max(1, Math.floor((poolSize() * (detection.maxEjectionPercent ?? DEFAULT_MAX_EJECTION_PERCENT)) / 100));
     if (ejectedNow >= allowed) return;
     health.ejections++;
     health.ejectedUntil = now + (detection.baseEjectionTime ?? DEFAULT_BASE_EJECTION_MS) * health.ejections;

@@ -98,8 +98,12 @@ export class Router {
 
   /** The next endpoint of an upstream, by its load balancer, skipping ejected ones. */
   pickEndpoint(upstream: UpstreamRef): Pod | undefined {
-    const pods = this.cluster.endpoints(upstream.target).filter((pod) => matchesLabels(pod.labels, upstream.labels));
-    return this.upstreamCluster(upstream).pick(pods, upstream.policy);
+    return this.upstreamCluster(upstream).pick(this.endpointsOf(upstream), upstream.policy);
+  }
+
+  /** The ready pods of an upstream: its Service's endpoints, narrowed to the subset's labels. */
+  private endpointsOf(upstream: UpstreamRef): Pod[] {
+    return this.cluster.endpoints(upstream.target).filter((pod) => matchesLabels(pod.labels, upstream.labels));
   }
 
   /** Takes a slot in the upstream's circuit breaker; false when it is full (the request gets 503 UO). */
@@ -111,11 +115,9 @@ export class Router {
     this.upstreamCluster(upstream).release();
   }
 
-  /** Tells outlier detection how a request to `pod` ended (nothing to do without an outlierDetection policy). */
+  /** Tells outlier detection how a request to `pod` ended. */
   report(upstream: UpstreamRef, pod: Pod, status: number): void {
-    if (!upstream.policy.outlierDetection) return;
-    const pool = this.cluster.endpoints(upstream.target).filter((p) => matchesLabels(p.labels, upstream.labels)).length;
-    this.upstreamCluster(upstream).report(pod, status, upstream.policy, pool);
+    this.upstreamCluster(upstream).report(pod, status, upstream.policy, () => this.endpointsOf(upstream).length);
   }
 
   /** AuthorizationPolicy, enforced at the destination as its sidecar would. */

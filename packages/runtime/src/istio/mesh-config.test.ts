@@ -36,6 +36,21 @@ describe('VirtualService routes', () => {
     expect(config.meshVirtualService('reviews.other.svc.cluster.local', 'default')).toBeUndefined();
   });
 
+  it('matches a wildcard host when no VirtualService names the host exactly', () => {
+    const config = meshConfig(`${REVIEWS}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: everything-in-shop, namespace: shop}
+spec:
+  hosts: ["*.shop.svc.cluster.local"]
+  http: [{route: [{destination: {host: cart}}]}]
+`);
+    expect(config.meshVirtualService('cart.shop.svc.cluster.local', 'shop')?.name).toBe('everything-in-shop');
+    expect(config.meshVirtualService('reviews.default.svc.cluster.local', 'shop')?.name).toBe('reviews');
+    expect(config.meshVirtualService('cart.other.svc.cluster.local', 'shop')).toBeUndefined();
+  });
+
   it('takes the first route that matches, in order (the header route, then the catch-all)', () => {
     const config = meshConfig(REVIEWS);
     const vs = config.virtualServices[0]!;

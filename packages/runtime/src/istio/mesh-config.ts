@@ -43,6 +43,8 @@ export interface RouteChoice {
  */
 export class MeshConfig {
   private readonly meshRoutes = new Map<string, VirtualService>();
+  /** Wildcard hosts (`*.example.com`), kept apart so a lookup by exact host does not scan every route. */
+  private readonly meshWildcards: [string, VirtualService][] = [];
   /** Smooth weighted round-robin state per route: splits are exact over any run of requests, not only on average. */
   private readonly weightState = new WeakMap<HttpRoute, number[]>();
 
@@ -54,7 +56,11 @@ export class MeshConfig {
   ) {
     for (const vs of virtualServices) {
       if (!boundTo(vs).has('mesh')) continue;
-      for (const host of vs.spec.hosts) this.meshRoutes.set(qualifyHost(host, vs.namespace), vs);
+      for (const host of vs.spec.hosts) {
+        const qualified = qualifyHost(host, vs.namespace);
+        if (qualified.startsWith('*')) this.meshWildcards.push([qualified, vs]);
+        else this.meshRoutes.set(qualified, vs);
+      }
     }
   }
 
@@ -96,7 +102,7 @@ export class MeshConfig {
 
   /** The VirtualService routing `fqdn` for mesh traffic from namespace `from`, if any. */
   meshVirtualService(fqdn: string, from: string): VirtualService | undefined {
-    const vs = this.meshRoutes.get(fqdn) ?? [...this.meshRoutes].find(([pattern]) => pattern.startsWith('*') && hostMatches(pattern, fqdn))?.[1];
+    const vs = this.meshRoutes.get(fqdn) ?? this.meshWildcards.find(([pattern]) => hostMatches(pattern, fqdn))?.[1];
     return vs && visibleFrom(vs.spec.exportTo, vs.namespace, from) ? vs : undefined;
   }
 
