@@ -9,3 +9,4 @@ export { SERVICES_DIR } from './paths.js';
 export { analyzeTrace, formatAnalysis, type Analysis } from './tracing/analyze.js';
 export type { JaegerTrace } from './tracing/store.js';
 export { decodeTraces } from './tracing/otlp.js';
+export { launchMeshMall, runMeshMallCli, type CliResult, type LaunchedMesh } from './launch.js';
