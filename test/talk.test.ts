@@ -192,4 +192,27 @@ describe('the talk, step by step through mesh-mall apply', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('host recommend.base.svc.cluster.local already has VirtualService jason/recommend');
   });
+
+  it('refuses objects for a namespace that does not exist, and bodies that are not documents', async () => {
+    const file = join(tmpdir(), `mesh-mall-nowhere-${process.pid}.yaml`);
+    await writeFile(file, 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: lost, namespace: nowhere}\n');
+    const result = await mesh.cli('apply', '-f', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('serviceaccount/lost: namespace "nowhere" not found');
+    const response = await fetch(`${mesh.control}/apply`, { method: 'POST', body: '{"documents": 3}' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'Bad Request', message: expect.stringContaining('documents') });
+  });
+
+  it('deleting a lane takes its namespace, workloads and pods away; everyone is back on base', async () => {
+    const foxPids = (await mesh.pods()).filter((p) => p.namespace === 'fox').map((p) => p.pid);
+    expect(foxPids).toHaveLength(3);
+    expect((await mesh.cli('delete', '-f', 'istio/fox-routing.yaml')).code).toBe(0);
+    const deleted = await mesh.cli('delete', '-f', 'install/fox-apps.yaml');
+    expect(deleted.stdout).toContain('namespace/fox deleted');
+    expect((await mesh.pods()).filter((p) => p.namespace === 'fox')).toEqual([]);
+    expect(foxPids.filter(isAlive)).toEqual([]);
+    expect((await mesh.cli('get', 'workloads')).stdout).not.toMatch(/^fox /m);
+    expect(await see('fox')).toMatchObject({ discountBanner: false, discountFavorites: false });
+  });
 });
