@@ -1,4 +1,3 @@
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
@@ -7,15 +6,18 @@ export type TracesExporter = 'otlp' | 'jaeger' | 'console' | 'none';
 /**
  * The span exporter named by the standard OTEL_TRACES_EXPORTER: `otlp` (the default when OTEL_EXPORTER_OTLP_ENDPOINT
  * is set; Jaeger v2 ingests it), `jaeger` (Jaeger v1 collectors; built here because the SDK no longer maps that
- * value), `console`, or `none`. The exporters read their own standard variables (endpoints, headers).
+ * value), `console`, or `none`. The exporters read their own standard variables (endpoints, headers). The Jaeger
+ * exporter and its Thrift codec are loaded only when chosen: every pod would otherwise carry them.
  */
-export function traceExporterFromEnv(env: NodeJS.ProcessEnv = process.env): SpanExporter | undefined {
+export async function traceExporterFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SpanExporter | undefined> {
   const chosen = (env.OTEL_TRACES_EXPORTER?.split(',')[0]?.trim() || (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none')) as string;
   switch (chosen) {
     case 'otlp':
       return new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/$/, '')}/v1/traces` });
-    case 'jaeger':
+    case 'jaeger': {
+      const { JaegerExporter } = await import('@opentelemetry/exporter-jaeger');
       return new JaegerExporter(env.OTEL_EXPORTER_JAEGER_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_JAEGER_ENDPOINT } : {});
+    }
     case 'console':
       return new ConsoleSpanExporter();
     case 'none':

@@ -1,6 +1,6 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -26,9 +26,10 @@ let sdk: NodeSDK | undefined;
  * and propagation of W3C trace context, baggage and B3 multi-header (what Envoy reads). Spans go to the exporter
  * OTEL_TRACES_EXPORTER names; with none, context still propagates.
  */
-export function startTelemetry(options: TelemetryOptions): void {
+export async function startTelemetry(options: TelemetryOptions): Promise<void> {
   if (sdk) return;
-  const exporter = traceExporterFromEnv(options.env);
+  const exporter = await traceExporterFromEnv(options.env);
+  if (sdk) return;
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.serviceName,
@@ -42,7 +43,8 @@ export function startTelemetry(options: TelemetryOptions): void {
     instrumentations: [
       // Probes are not the shop's traffic.
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/readyz' }),
-      new ExpressInstrumentation(),
+      // Body parsing and context re-entry are the kit's plumbing: a span each on every hop would cost more than it tells.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       new FastifyOtelInstrumentation({ registerOnInitialization: true }),
       new UndiciInstrumentation(),
       new MongoDBInstrumentation(),
