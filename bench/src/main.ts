@@ -40,7 +40,7 @@ async function fanOutAndMemory() {
     await mesh.apply('install/recommend-v3-apps.yaml', 'istio/recommend-v3-routing.yaml');
     const v3 = await pages(mesh, 'bench-v3', 'jason');
     const recommendRatio = p50Of(v3, 'mall-v2', 'recommend-v3') / p50Of(v2, 'mall-v2', 'recommend-v1');
-    return { coldStartS: mesh.coldStartS, rssMb: await mesh.rssMb(), v1Ratio, v2Ratio, recommendRatio };
+    return { coldStartS: mesh.coldStartS, memory: await mesh.memoryMb(), v1Ratio, v2Ratio, recommendRatio };
   } finally {
     await mesh.stop();
   }
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     p2_recommend_v3_over_v1: round(fanOut.recommendRatio),
     p3_pages_per_s: round(hop.throughput.perSecond, 1),
     p4_cold_start_s: round(fanOut.coldStartS, 2),
-    p4_rss_mb: Math.round(fanOut.rssMb),
+    p4_rss_mb: Math.round(fanOut.memory.rss),
+    p4_pss_mb: Math.round(fanOut.memory.pss),
   };
   const rows: [string, string, string][] = [
     ['P1 sidecar hop, added p50', `${results.p1_hop_added_p50_ms} ms`, '≤ +0.10 ms'],
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     ['P3 pages/s, LATENCY_MS=0, all hops real', String(results.p3_pages_per_s), '≥ 800'],
     ['P4 cold start (up → first page)', `${results.p4_cold_start_s} s`, '≤ 3 s'],
     ['P4 resident memory, full talk state', `${results.p4_rss_mb} MB`, '≤ 800 MB'],
+    ['P4 same, shared pages counted once (PSS)', `${results.p4_pss_mb} MB`, '(for comparison)'],
   ];
   console.log(`\nmesh-mall bench — ${results.machine.cores} cores, node ${results.machine.node}, ${results.date}\n`);
   for (const [what, figure, target] of rows) console.log(`  ${what.padEnd(42)} ${figure.padStart(10)}   target ${target}`);

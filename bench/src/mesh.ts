@@ -43,14 +43,18 @@ export class BenchMesh {
     return ((await (await fetch(`${this.mesh.control}/pods`)).json()) as { objects: { workload: string; pid: number; port: number; sidecarPort: number }[] }).objects;
   }
 
-  /** Resident memory of the runtime and every pod, in MB (Linux /proc). */
-  async rssMb(): Promise<number> {
-    let kb = 0;
+  /**
+   * Memory of the runtime and every pod, in MB (Linux /proc): the sum of RSS (the target's measure), and the sum of
+   * PSS, which counts pages the processes share (Node's own code) once rather than once per process.
+   */
+  async memoryMb(): Promise<{ rss: number; pss: number }> {
+    let rssKb = 0;
+    let pssKb = 0;
     for (const pid of [this.mesh.process.pid!, ...(await this.pods()).map((p) => p.pid)]) {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      rssKb += Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1] ?? 0);
+      pssKb += Number(/Pss:\s+(\d+)/.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => ''))?.[1] ?? 0);
     }
-    return kb / 1024;
+    return { rss: rssKb / 1024, pss: pssKb / 1024 };
   }
 
   /** The access log's hops of the requests whose id starts with `prefix`, once `expected` ingress hops are there. */

@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { Pod } from './cluster.js';
 import { AttemptError, BodyTooLarge, endToEnd, readBody, relay, send, type AttemptFailure, type Headers } from './forward.js';
 import { applyHeaderOperations, rewriteUri } from './istio/rewrite.js';
+import { randomHex } from './random-ids.js';
 import type { Retries } from './istio/schemas.js';
 import type { HopRecorder } from './hop-recorder.js';
 import type { IngressIdentity, ResponseFlag, RouteDecision, Router, SourceIdentity, UpstreamRef } from './router.js';
@@ -208,14 +209,14 @@ const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
  * with the proxy span as its root, as Envoy does at the edge.
  */
 function proxySpan(req: IncomingMessage): { traceId: string; spanId: string; parentSpanId: string | undefined } {
-  const spanId = randomBytes(8).toString('hex');
+  const spanId = randomHex(8);
   const w3c = TRACEPARENT.exec(String(req.headers.traceparent ?? ''));
   if (w3c) return { traceId: w3c[1]!, spanId, parentSpanId: w3c[2]! };
   const b3Trace = req.headers['x-b3-traceid'];
   if (typeof b3Trace === 'string' && /^[\da-f]{16,32}$/.test(b3Trace)) {
     return { traceId: b3Trace.padStart(32, '0'), spanId, parentSpanId: String(req.headers['x-b3-spanid'] ?? '') || undefined };
   }
-  const traceId = randomBytes(16).toString('hex');
+  const traceId = randomHex(16);
   req.headers.traceparent = `00-${traceId}-${spanId}-01`;
   return { traceId, spanId, parentSpanId: undefined };
 }

@@ -81,12 +81,12 @@ export function decodeTraces(body: Buffer, contentType: string): StoredSpan[] {
   let request: OtlpRequest;
   if (contentType.startsWith('application/x-protobuf')) {
     try {
-      // Ids as hex and 64-bit numbers as strings: the same shape as OTLP/JSON.
-      request = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: String, bytes: String }) as OtlpRequest;
+      // Ids as hex and 64-bit numbers as strings: the same shape as OTLP/JSON. Ids come out as bytes, turned to hex once.
+      request = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: String }) as OtlpRequest;
       for (const rs of request.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) {
-        s.traceId = base64ToHex(s.traceId);
-        s.spanId = base64ToHex(s.spanId);
-        if (s.parentSpanId) s.parentSpanId = base64ToHex(s.parentSpanId);
+        s.traceId = bytesToHex(s.traceId);
+        s.spanId = bytesToHex(s.spanId);
+        s.parentSpanId = s.parentSpanId?.length ? bytesToHex(s.parentSpanId) : undefined;
       }
     } catch (error) {
       throw new OtlpError(`body is not an OTLP protobuf ExportTraceServiceRequest: ${(error as Error).message}`);
@@ -144,6 +144,7 @@ function attributes(list: OtlpKeyValue[] | undefined): Record<string, string | n
   return result;
 }
 
-function base64ToHex(value: string): string {
-  return Buffer.from(value, 'base64').toString('hex');
+function bytesToHex(value: unknown): string {
+  const bytes = value as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
