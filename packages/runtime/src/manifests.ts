@@ -45,7 +45,8 @@ const container = z.strictObject({
 });
 
 const podTemplate = z.strictObject({
-  metadata: z.object({ labels: labels.default({}) }),
+  // Annotations are kept because changing one is a rollout (`kubectl rollout restart` sets restartedAt).
+  metadata: z.object({ labels: labels.default({}), annotations: labels.optional() }),
   spec: z.strictObject({
     serviceAccountName: z.string().optional(),
     terminationGracePeriodSeconds: z.number().int().min(0).optional(),
