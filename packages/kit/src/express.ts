@@ -1,16 +1,24 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet, { type HelmetOptions } from 'helmet';
 import { errorBody, HttpError, toHttpError } from './errors.js';
 import { BODY_LIMIT_BYTES } from './limits.js';
 import type { Logger } from './logger.js';
 import { requestContext, runWithContext } from './propagation.js';
 
+export interface ExpressAppOptions {
+  /** helmet's options, e.g. a Content-Security-Policy fitted to the service's page; helmet's defaults otherwise. */
+  securityHeaders?: HelmetOptions;
+}
+
 /**
- * An express app with the kit's conventions: JSON bodies up to BODY_LIMIT_BYTES, the request context re-entered after
- * body parsing, JSON 404s and error responses. `routes` adds the service's own endpoints.
+ * An express app with the kit's conventions: security headers (helmet), JSON bodies up to BODY_LIMIT_BYTES, the
+ * request context re-entered after body parsing, JSON 404s and error responses. `routes` adds the service's own
+ * endpoints.
  */
-export function expressApp(logger: Logger, routes: (app: Express) => void): Express {
+export function expressApp(logger: Logger, routes: (app: Express) => void, options: ExpressAppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet(options.securityHeaders));
   app.set('query parser', 'simple');
   app.use(express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: () => true }));
   app.use(reenterContext);

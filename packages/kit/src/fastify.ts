@@ -1,3 +1,4 @@
+import fastifyHelmet from '@fastify/helmet';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { BODY_LIMIT_BYTES } from './limits.js';
 import { errorBody, toHttpError } from './errors.js';
@@ -6,8 +7,8 @@ import { requestContext, runWithContext } from './propagation.js';
 import type { RequestHandler } from './server.js';
 
 /**
- * A fastify instance with the kit's conventions: the request context re-entered before each handler, JSON 404s and
- * error responses, the kit's logger. `routes` registers the service's own endpoints.
+ * A fastify instance with the kit's conventions: security headers (helmet's defaults), the request context re-entered
+ * before each handler, JSON 404s and error responses, the kit's logger. `routes` registers the service's own endpoints.
  */
 export async function fastifyApp(
   logger: Logger,
@@ -20,6 +21,7 @@ export async function fastifyApp(
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
   });
+  await app.register(fastifyHelmet);
   app.addHook('preHandler', (request, _reply, done) => runWithContext(requestContext(request.raw), done));
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(errorBody(404, `no route for ${request.method} ${request.url.split('?')[0]}`));

@@ -69,6 +69,9 @@ describe('startService', () => {
         const body = (await response.json()) as { error: string; message: string };
         expect(typeof body.message).toBe('string');
         expect(body.message).not.toContain('secret detail');
+        // helmet's headers on every answer, errors included.
+        expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+        expect(response.headers.get('content-security-policy'), path).toContain("default-src 'self'");
       }
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     }

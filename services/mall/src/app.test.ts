@@ -1,4 +1,5 @@
-import { ServiceClient } from '@mesh-mall/kit';
+import { createHash } from 'node:crypto';
+import { BODY_LIMIT_BYTES, ServiceClient } from '@mesh-mall/kit';
 import { fetchJson, silentLogger, startStub, type Stub, type StubAnswer } from '@mesh-mall/kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
@@ -142,5 +143,30 @@ describe('mall login and page', () => {
     for (const path of ['/assets/products/99.svg', '/assets/..%2F..%2Fpackage.json', '/assets/banners/x.svg', '/assets/avatars/%3Cscript%3E.svg']) {
       expect((await fetch(`${url}${path}`)).status, path).toBe(404);
     }
+  });
+
+  it('sends security headers with the page; its CSP allows its own inline script by hash and nothing from elsewhere', async () => {
+    const { url } = await mall('v1');
+    const response = await fetch(`${url}/`);
+    const page = await response.text();
+    const csp = response.headers.get('content-security-policy') ?? '';
+    const script = /<script>([\s\S]*?)<\/script>/.exec(page)![1]!;
+    expect(csp).toContain(`script-src 'self' 'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it(`refuses a body over ${BODY_LIMIT_BYTES} bytes with 413 JSON, users not called`, async () => {
+    const { url, users } = await mall('v1');
+    const body = JSON.stringify({ name: 'a'.repeat(BODY_LIMIT_BYTES) });
+    const response = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'Payload Too Large', message: expect.any(String) });
+    expect(users.requests).toHaveLength(0);
   });
 });

@@ -6,7 +6,7 @@ import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { loadMall, type MallDeps } from './aggregate.js';
 import { avatarSvg, bannerSvg, FAVICON_SVG, productSvg } from './assets.js';
-import { renderPage } from './page.js';
+import { PAGE_CSP_DIRECTIVES, renderPage } from './page.js';
 
 const USER_COOKIE = 'user';
 const COOKIE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
@@ -50,7 +50,7 @@ export function buildApp(deps: MallDeps): Express {
     app.get('/assets/favicon.svg', (_req, res) => {
       res.type('image/svg+xml').set('cache-control', 'public, max-age=86400').send(FAVICON_SVG);
     });
-  });
+  }, { securityHeaders: { contentSecurityPolicy: { directives: PAGE_CSP_DIRECTIVES } } });
 }
 
 const identifyShopper: RequestHandler = (req, res, next) => {

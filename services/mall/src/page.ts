@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Banner, Product, ScoredProduct } from '@mesh-mall/kit';
 import type { MallView } from './aggregate.js';
 import { html, SafeHtml } from './html.js';
@@ -29,6 +30,27 @@ if(r.ok)location.assign('/');else error.textContent=(await r.json().catch(()=>({
 const out=document.getElementById('logout');
 out&&out.addEventListener('click',async()=>{await fetch('/api/logout',{method:'POST'});location.assign('/');});
 `;
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * The page's Content-Security-Policy: everything from the mall's own origin, its one inline script by hash, no
+ * frames, no plugins, forms and fetches to itself only. Inline styles stay allowed: the star bars are sized by a
+ * style attribute, and a style cannot run code.
+ */
+export const PAGE_CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'", sha256(SCRIPT)],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  objectSrc: ["'none'"],
+  // The mall is served over plain http on a laptop and behind the gateway; upgrading would break its own images.
+  upgradeInsecureRequests: null,
+};
 
 /** The shop page for one view: a self-contained document, no external request of any kind. */
 export function renderPage(view: MallView): string {
