@@ -1,0 +1,255 @@
+import { connect } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, isAlive, startMeshMall, type MeshMall, type PodInfo } from './support/mesh-mall.js';
+
+/**
+ * Hostile input against every public endpoint of every service and the gateway, from a fixed seed so a failure
+ * replays: malformed and oversized query strings, cookies, headers, JSON bodies, MongoDB operator objects, unicode,
+ * path traversal, and raw requests no HTTP client would send. Nothing may answer 5xx, crash or restart, and the stored
+ * users may change only by valid logins.
+ */
+
+const SEED = 20261122;
+const REQUESTS = 10_000;
+const RAW_REQUESTS = 300;
+
+/** mulberry32: a small seeded generator, enough to replay a run. */
+function seeded(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (max: number) => Math.floor(next() * max);
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
+  return { next, int, pick };
+}
+type Random = ReturnType<typeof seeded>;
+
+const HOSTILE = [
+  '', ' ', 'jason', 'fox', 'Jason', 'a', '0', '-1', '1e309', 'NaN', 'Infinity', '0x10', '9'.repeat(400), '1,,2', ',', '7,8,9,10,11,12,13,14,15',
+  '../../etc/passwd', '..%2f..%2fetc%2fpasswd', '%2e%2e/', '..\\..\\windows', '/etc/passwd\u0000.svg', '%00', '%', '%ZZ', '%%',
+  '{"$gt":""}', '$gt', '$where', '$ne', "'; DROP TABLE users; --", '" OR "1"="1', '<script>alert(1)</script>', '${7*7}', '{{7*7}}',
+  '😀', 'ﬀ', '\u202egnp.exe', 'Ωmega', '名前', 'é', '\ud800', '\t', 'null', 'true', '[]', '{}', '__proto__', 'constructor', 'prototype',
+];
+
+const hostile = (r: Random): string => {
+  const roll = r.int(10);
+  if (roll === 0) return 'x'.repeat(r.pick([33, 500, 4000, 9000]));
+  if (roll === 1) return r.pick(HOSTILE) + r.pick(HOSTILE);
+  return r.pick(HOSTILE);
+};
+
+/** A header value an HTTP client can send: control characters and non-latin text percent-encoded. */
+const headerSafe = (value: string) => (/^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '?')));
+
+const QUERY_KEYS = ['name', 'ids', 'name[$gt]', 'ids[]', 'ids[$ne]', '__proto__[x]', 'constructor[prototype][x]', '', '&', '=', 'x'];
+
+function query(r: Random): string {
+  const pairs = Array.from({ length: r.int(4) }, () => {
+    const key = r.pick(QUERY_KEYS);
+    const value = hostile(r);
+    return r.int(3) === 0 ? `${key}=${value.replace(/[#\s]/g, '')}` : `${encodeURIComponent(key)}=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '?'))}`;
+  });
+  return pairs.length ? `?${pairs.join('&')}` : '';
+}
+
+function jsonBody(r: Random): string {
+  switch (r.int(9)) {
+    case 0:
+      return JSON.stringify({ name: hostile(r) });
+    case 1:
+      return JSON.stringify({ name: { $gt: '' } });
+    case 2:
+      return JSON.stringify({ name: ['jason'], $where: 'sleep(1000)' });
+    case 3:
+      return JSON.stringify({ __proto__: { admin: true }, constructor: { prototype: { polluted: true } }, name: 'x' });
+    case 4:
+      return '{"name":' + '['.repeat(2000) + ']'.repeat(2000) + '}';
+    case 5:
+      return JSON.stringify({ name: 'y'.repeat(r.pick([33, 20_000, 40_000])) });
+    case 6:
+      return r.pick(['', '{', 'null', '[]', '"jason"', '{"name":}', 'name=jason', '\u0000', '{"name":"jason"']);
+    case 7:
+      return JSON.stringify({ name: r.pick(['fuzz-a', 'fuzz_b', 'zz9']) });
+    default:
+      return JSON.stringify({ name: hostile(r), extra: hostile(r) });
+  }
+}
+
+interface Target {
+  label: string;
+  origin: string;
+  paths: string[];
+  /** Where a POST with a valid name creates a user. */
+  creates?: string;
+}
+
+const METHODS = ['GET', 'GET', 'GET', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as const;
+
+interface Figures {
+  sent: number;
+  byStatus: Record<string, number>;
+  fiveXx: string[];
+  created: Set<string>;
+}
+
+async function fuzz(targets: Target[], r: Random, figures: Figures): Promise<void> {
+  const agent = new Agent({ connections: 16 });
+  let next = 0;
+  const one = async () => {
+    const target = r.pick(targets);
+    const path = r.int(8) === 0 ? r.pick(['/', '//', '/%2e%2e/%2e%2e/etc/passwd', '/../../package.json', `/${'p'.repeat(6000)}`, '/users/../users', '/\u00e9'.normalize()]) : r.pick(target.paths);
+    const method = r.pick(METHODS);
+    const headers: Record<string, string> = {};
+    if (r.int(2) === 0) headers.cookie = r.int(3) === 0 ? `user=${headerSafe(hostile(r))}; user=fox` : `user=${headerSafe(hostile(r))}`;
+    if (r.int(3) === 0) headers['end-user'] = headerSafe(hostile(r));
+    if (r.int(4) === 0) headers['x-request-id'] = headerSafe(hostile(r));
+    if (r.int(4) === 0) headers.traceparent = r.pick(['00-zz-zz-01', '00-' + '0'.repeat(32) + '-' + '0'.repeat(16) + '-01', headerSafe(hostile(r))]);
+    if (r.int(6) === 0) headers['x-b3-traceid'] = headerSafe(hostile(r));
+    if (r.int(6) === 0) headers.baggage = headerSafe(hostile(r));
+    if (r.int(8) === 0) headers.host = r.pick(['evil.example', 'mall.base.svc.cluster.local', 'localhost:1', headerSafe(hostile(r)) || 'x']);
+    let body: string | undefined;
+    if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+      body = jsonBody(r);
+      headers['content-type'] = r.pick(['application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'multipart/form-data']);
+    }
+    const url = `${target.origin}${path}${query(r)}`;
+    figures.sent++;
+    let status: string;
+    try {
+      const response = await request(url, { method, headers, body, dispatcher: agent, headersTimeout: 20_000, bodyTimeout: 20_000 });
+      await response.body.dump();
+      status = String(response.statusCode);
+      if (response.statusCode >= 500) figures.fiveXx.push(`${response.statusCode} ${method} ${target.label} ${url.slice(0, 200)}`);
+      const name = body && method === 'POST' ? validName(body) : undefined;
+      if (name && path === target.creates && response.statusCode < 300) figures.created.add(name);
+    } catch (error) {
+      // The server may close a connection on input it will not parse; that is an answer, not a failure.
+      status = `closed (${(error as { code?: string }).code ?? (error as Error).message})`;
+    }
+    figures.byStatus[status] = (figures.byStatus[status] ?? 0) + 1;
+  };
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next++ < REQUESTS) await one();
+  }));
+  await agent.close();
+}
+
+function validName(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { name?: unknown };
+    return typeof parsed?.name === 'string' && /^[a-z0-9_-]{1,32}$/.test(parsed.name) ? parsed.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Requests an HTTP client refuses to write: broken request lines, bad headers, smuggling attempts. */
+const RAW = [
+  'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET / HTTP/9.9\r\nHost: x\r\n\r\n',
+  'BREW /coffee HTCPCP/1.0\r\n\r\n',
+  'GET /api/mall HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
+  'GET /api/mall HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+  'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+  'POST /users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n',
+  'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nContent-Type: application/json\r\n\r\n{"name":',
+  `GET /scores?ids=7 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`,
+  'GET /products?ids=1 HTTP/1.1\r\nHost: x\r\nCookie: user=\u00ff\u00fe\r\n\r\n',
+  '\r\n\r\n\r\n',
+  'GET ' + '/a'.repeat(20_000) + ' HTTP/1.1\r\nHost: x\r\n\r\n',
+];
+
+/** Sends raw bytes; resolves with the status line's code, or 'closed'. */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      if (answer.includes('\r\n')) socket.end();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(/^HTTP\/1\.[01] (\d{3})/.exec(answer)?.[1] ?? 'closed'));
+    socket.end(Buffer.from(text, 'latin1'));
+  });
+}
+
+async function storedUsers(mesh: MeshMall): Promise<Map<string, string>> {
+  const text = await readFile(join(mesh.stateDir, 'data/base/users-v1/users.jsonl'), 'utf8').catch(() => '');
+  const users = new Map<string, string>();
+  for (const line of text.split('\n').filter(Boolean)) {
+    const user = JSON.parse(line) as { name: string };
+    users.set(user.name, line);
+  }
+  return users;
+}
+
+let mesh: MeshMall;
+beforeAll(async () => {
+  mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
+  const apply = await mesh.cli('apply', '-f', join(REPO_ROOT, 'install/fox-apps.yaml'), '-f', join(REPO_ROOT, 'istio/fox-routing.yaml'));
+  expect(apply.code).toBe(0);
+  for (const name of ['jason', 'fox']) {
+    const login = await fetch(`${mesh.gateway}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    expect(login.status).toBe(200);
+  }
+});
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+describe(`fuzzing every endpoint (seed ${SEED})`, () => {
+  it(`${REQUESTS} malformed requests and ${RAW_REQUESTS} raw ones: no 5xx, no crash, no restart, users changed only by valid logins`, async () => {
+    const podsBefore = await mesh.pods();
+    const usersBefore = await storedUsers(mesh);
+    const port = (workload: string) => podsBefore.find((p) => p.workload === workload)!.port;
+    const direct = (workload: string, paths: string[], creates?: string): Target => ({ label: workload, origin: `http://127.0.0.1:${port(workload)}`, paths, ...(creates ? { creates } : {}) });
+    const targets: Target[] = [
+      { label: 'gateway', origin: mesh.gateway, paths: ['/', '/login', '/api/mall', '/api/login', '/api/logout', '/assets/products/1.svg', '/assets/avatars/x.svg', '/assets/%2e%2e/x.svg', '/assets/favicon.svg'], creates: '/api/login' },
+      direct('mall-v1', ['/', '/api/mall', '/api/login', '/api/logout', '/assets/banners/recommend.svg'], '/api/login'),
+      direct('users-v1', ['/users', '/users/', '/users/jason'], '/users'),
+      direct('recommend-v1', ['/recommend']),
+      direct('scores-v1', ['/scores']),
+      direct('products-v1', ['/products']),
+      direct('products-v2', ['/products']),
+      direct('discount-v1', ['/discount']),
+      direct('discount-v2', ['/discount']),
+      direct('favorites-v1', ['/favorites']),
+    ];
+    const random = seeded(SEED);
+    const figures: Figures = { sent: 0, byStatus: {}, fiveXx: [], created: new Set() };
+    await fuzz(targets, random, figures);
+
+    const rawStatus: Record<string, number> = {};
+    for (let i = 0; i < RAW_REQUESTS; i++) {
+      const target = random.pick(targets);
+      const status = await raw(Number(new URL(target.origin).port), random.pick(RAW));
+      rawStatus[status] = (rawStatus[status] ?? 0) + 1;
+      if (status.startsWith('5')) figures.fiveXx.push(`${status} raw to ${target.label}`);
+    }
+
+    console.log(`fuzz: ${figures.sent} requests by status ${JSON.stringify(figures.byStatus)}; ${RAW_REQUESTS} raw by status ${JSON.stringify(rawStatus)}; users created by valid logins: ${figures.created.size}`);
+    expect(figures.sent).toBeGreaterThanOrEqual(REQUESTS);
+    expect(figures.fiveXx).toEqual([]);
+
+    const podsAfter = await mesh.pods();
+    const identity = (pods: PodInfo[]) => pods.map((p) => `${p.workload} ${p.pid} restarts=${p.restarts}`).sort();
+    expect(identity(podsAfter)).toEqual(identity(podsBefore).map((line) => line.replace(/restarts=\d+/, 'restarts=0')));
+    for (const pod of podsAfter) expect(isAlive(pod.pid), pod.workload).toBe(true);
+    expect((await fetch(`${mesh.gateway}/api/mall`)).status).toBe(200);
+
+    const usersAfter = await storedUsers(mesh);
+    for (const [name, line] of usersBefore) expect(usersAfter.get(name), name).toBe(line);
+    expect([...usersAfter.keys()].sort()).toEqual([...new Set([...usersBefore.keys(), ...figures.created])].sort());
+  }, 120_000);
+});
