@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js';
+
+/** Debian's Chromium (`.ci/run` installs it); playwright never downloads a browser of its own here. */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(REPO_ROOT, 'test/artifacts');
+
+let mesh: MeshMall;
+let browser: Browser;
+let page: Page;
+/** Every URL the page asked for, and every console error (a CSP violation shows up there). */
+const requested: string[] = [];
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+  await mkdir(ARTIFACTS, { recursive: true });
+  mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on('request', (request) => requested.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await mesh?.stop();
+});
+
+async function apply(...files: string[]): Promise<void> {
+  const result = await mesh.cli('apply', ...files.flatMap((f) => ['-f', join(REPO_ROOT, f)]));
+  expect(result.code, result.stderr).toBe(0);
+}
+
+async function open(state: string): Promise<void> {
+  const response = await page.goto(mesh.gateway);
+  expect(response?.status()).toBe(200);
+  await page.screenshot({ path: join(ARTIFACTS, `${state}.png`), fullPage: true });
+}
+
+const footerVersion = () => page.getByTestId('footer').getAttribute('data-version');
+const visible = (selector: string) => page.locator(selector).first().isVisible();
+
+async function logIn(name: string): Promise<void> {
+  await page.fill('#name', name);
+  await Promise.all([page.waitForURL(mesh.gateway + '/'), page.waitForSelector('[data-testid="user"]'), page.click('#login button')]);
+}
+
+describe('the mall in a browser', () => {
+  it('a guest sees the login form, both sections without banners, and mall v1 in the footer', async () => {
+    await apply('install/jason-apps.yaml', 'istio/jason-routing.yaml', 'install/fox-apps.yaml', 'istio/fox-routing.yaml');
+    await open('guest');
+    expect(await visible('[data-testid="login"]')).toBe(true);
+    expect(await page.locator('[data-section="recommend"] [data-product]').count()).toBe(6);
+    expect(await page.locator('[data-section="discount"] [data-product]').count()).toBe(6);
+    expect(await visible('[data-banner]')).toBe(false);
+    expect(await footerVersion()).toBe('v1');
+    expect(await page.getByTestId('footer').textContent()).toContain('user guest');
+  });
+
+  it('an invalid name is refused on the page, with the reason', async () => {
+    await page.fill('#name', 'x');
+    await page.evaluate(() => document.querySelector<HTMLInputElement>('#name')!.removeAttribute('pattern'));
+    await page.fill('#name', 'Not Valid!');
+    await page.click('#login button');
+    await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/name/i);
+    await page.screenshot({ path: join(ARTIFACTS, 'login-refused.png') });
+    expect(await visible('[data-testid="login"]')).toBe(true);
+  });
+
+  it("jason logs in: his recommend banner shows, the discount banner does not", async () => {
+    await logIn('jason');
+    await page.screenshot({ path: join(ARTIFACTS, 'jason.png'), fullPage: true });
+    expect(await page.getByTestId('user').textContent()).toContain('jason');
+    expect(await visible('[data-banner="recommend"]')).toBe(true);
+    expect(await visible('[data-banner="discount"]')).toBe(false);
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'user');
+    expect(cookie).toMatchObject({ value: 'jason', httpOnly: true, sameSite: 'Lax' });
+  });
+
+  it('fox logs in after jason logs out: the discount banner and favorites counts show', async () => {
+    await Promise.all([page.waitForSelector('[data-testid="login"]'), page.click('#logout')]);
+    await logIn('fox');
+    await page.screenshot({ path: join(ARTIFACTS, 'fox.png'), fullPage: true });
+    expect(await visible('[data-banner="discount"]')).toBe(true);
+    expect(await visible('[data-banner="recommend"]')).toBe(false);
+    expect(await page.locator('[data-section="discount"] [data-favorites]').count()).toBe(6);
+    expect(await page.locator('[data-section="recommend"] [data-favorites]').count()).toBe(6);
+  });
+
+  it('logging out returns to the guest view', async () => {
+    await Promise.all([page.waitForSelector('[data-testid="login"]'), page.click('#logout')]);
+    await page.screenshot({ path: join(ARTIFACTS, 'logged-out.png'), fullPage: true });
+    expect(await page.getByTestId('footer').textContent()).toContain('user guest');
+    expect((await page.context().cookies()).some((c) => c.name === 'user')).toBe(false);
+  });
+
+  it('canary at 50/50: reloads show both mall versions in the footer; at 100: only v2', async () => {
+    await apply('install/mall-v2-apps.yaml', 'istio/mall-canary-50.yaml');
+    const seen50: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await open(`canary-50-${i % 2}`);
+      seen50.push((await footerVersion())!);
+    }
+    console.log(`canary 50/50, ten reloads: ${seen50.join(' ')}`);
+    expect(new Set(seen50)).toEqual(new Set(['v1', 'v2']));
+
+    await apply('istio/mall-v2-100.yaml');
+    const seen100: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await open('canary-100');
+      seen100.push((await footerVersion())!);
+    }
+    expect(seen100).toEqual(Array(6).fill('v2'));
+  });
+
+  it("the page asked nothing outside the mall's origin, and the browser reported no error (CSP included)", () => {
+    const origin = new URL(mesh.gateway).origin;
+    const outside = requested.filter((url) => new URL(url).origin !== origin);
+    console.log(`${requested.length} requests, all to ${origin}`);
+    expect(outside).toEqual([]);
+    expect(requested.length).toBeGreaterThan(20);
+    expect(consoleErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+  });
+});
