@@ -109,7 +109,7 @@ describe('the talk, step by step through mesh-mall apply', () => {
     expect(await see('jason')).toMatchObject({ recommendBanner: true });
   });
 
-  it('favorites answers 403 to a base workload and 200 to a fox workload', async () => {
+  it('favorites answers 403 to every workload outside namespace fox and 200 to the fox workloads', async () => {
     const pods = await mesh.pods();
     const call = async (workload: string) => {
       const sidecar = pods.find((p) => p.workload === workload)!.sidecarPort;
@@ -124,8 +124,12 @@ describe('the talk, step by step through mesh-mall apply', () => {
         req.end();
       });
     };
-    expect(await call('products-v1')).toEqual({ status: 403, body: 'RBAC: access denied' });
-    expect(await call('products-v2')).toEqual({ status: 200, body: '{"1":90}' });
+    for (const pod of pods) {
+      const expected = pod.namespace === 'fox' ? { status: 200, body: '{"1":90}' } : { status: 403, body: 'RBAC: access denied' };
+      expect(await call(pod.workload), `${pod.namespace}/${pod.workload}`).toEqual(expected);
+    }
+    expect(pods.filter((p) => p.namespace !== 'fox').length).toBeGreaterThanOrEqual(7);
+    expect(pods.filter((p) => p.namespace === 'fox').length).toBeGreaterThanOrEqual(3);
   });
 
   it('canary 50/50: over 1000 page loads v1 and v2 each serve 45–55%', async () => {
