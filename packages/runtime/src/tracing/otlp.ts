@@ -120,7 +120,7 @@ export function decodeTraces(body: Buffer, contentType: string): StoredSpan[] {
           spanId: span.spanId.toLowerCase(),
           parentSpanId: span.parentSpanId ? span.parentSpanId.toLowerCase() : undefined,
           service,
-          operation: span.name,
+          operation: intern(span.name),
           startUs: Number(start / 1000n),
           durationUs: Number((end - start) / 1000n),
           tags,
@@ -132,11 +132,28 @@ export function decodeTraces(body: Buffer, contentType: string): StoredSpan[] {
   return spans;
 }
 
+/**
+ * Attribute values repeat across spans (methods, hosts, routes, library names): the store keeps one copy of each
+ * short one. Bounded, so unique values (ids, URLs with queries) cannot grow it without end.
+ */
+const interned = new Map<string, string>();
+const INTERN_MAX_LENGTH = 80;
+const INTERN_MAX_ENTRIES = 20_000;
+
+function intern(value: string): string {
+  if (value.length > INTERN_MAX_LENGTH) return value;
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size >= INTERN_MAX_ENTRIES) interned.clear();
+  interned.set(value, value);
+  return value;
+}
+
 function attributes(list: OtlpKeyValue[] | undefined): Record<string, string | number | boolean> {
   const result: Record<string, string | number | boolean> = {};
   for (const { key, value } of list ?? []) {
     if (!value) continue;
-    if (value.stringValue !== undefined) result[key] = value.stringValue;
+    if (value.stringValue !== undefined) result[key] = intern(value.stringValue);
     else if (value.boolValue !== undefined) result[key] = value.boolValue;
     else if (value.intValue !== undefined) result[key] = Number(value.intValue);
     else if (value.doubleValue !== undefined) result[key] = value.doubleValue;
