@@ -67,8 +67,8 @@ describe('the mall in a browser', () => {
   });
 
   it('an invalid name is refused on the page, with the reason', async () => {
-    await page.fill('#name', 'x');
-    await page.evaluate(() => document.querySelector<HTMLInputElement>('#name')!.removeAttribute('pattern'));
+    // Past the form's own pattern check, as a user with an old page or a script would be: the server must refuse.
+    await page.evaluate("document.querySelector('#name').removeAttribute('pattern')");
     await page.fill('#name', 'Not Valid!');
     await page.click('#login button');
     await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/name/i);
