@@ -84,6 +84,11 @@ function classify(error: unknown, signal: AbortSignal): AttemptFailure {
  * rather than stream.pipeline, which builds an AbortController and a DOMException per response: measurable per hop.
  */
 export function relay(upstream: Dispatcher.ResponseData, res: ServerResponse, headers: Headers): Promise<void> {
+  if (res.destroyed) {
+    // Gone before the answer came: 'close' has fired already and would never settle the promise below.
+    upstream.body.destroy();
+    return Promise.reject(new Error('client closed the connection'));
+  }
   res.writeHead(upstream.statusCode, headers);
   return new Promise((resolve, reject) => {
     const fail = (error: unknown) => {
