@@ -24,10 +24,20 @@ export interface MeshMall extends LaunchedMesh {
   accessLog(): Promise<Record<string, unknown>[]>;
 }
 
+/**
+ * `mesh-mall up` for one test file. Its stop() fails the file, with the runtime's last output, if the runtime died
+ * during the tests without being signalled: a crash must not pass as a few failed requests.
+ */
 export async function startMeshMall(options: { stateDir?: string; args?: string[] } = {}): Promise<MeshMall> {
   const mesh = await launchMeshMall(options);
   return {
     ...mesh,
+    stop: async () => {
+      const { exitCode, signalCode, killed } = mesh.process;
+      const code = await mesh.stop();
+      if ((exitCode !== null || signalCode !== null) && !killed) throw new Error(`mesh-mall up died during the tests (${signalCode ?? `exit ${exitCode}`}):\n${mesh.output().slice(-4000)}`);
+      return code;
+    },
     pods: async () => ((await (await fetch(`${mesh.control}/pods`)).json()) as { objects: PodInfo[] }).objects,
     cli: (...args: string[]) => runMeshMallCli([...args, '--server', mesh.control]),
     accessLog: async () =>

@@ -84,19 +84,18 @@ function classify(error: unknown, signal: AbortSignal): AttemptFailure {
  * rather than stream.pipeline, which builds an AbortController and a DOMException per response: measurable per hop.
  */
 export function relay(upstream: Dispatcher.ResponseData, res: ServerResponse, headers: Headers): Promise<void> {
-  if (res.destroyed) {
-    // Gone before the answer came: 'close' has fired already and would never settle the promise below.
-    upstream.body.destroy();
-    return Promise.reject(new Error('client closed the connection'));
-  }
-  res.writeHead(upstream.statusCode, headers);
+  const body = upstream.body;
   return new Promise((resolve, reject) => {
     const fail = (error: unknown) => {
-      upstream.body.destroy();
+      body.destroy();
       reject(error);
     };
-    upstream.body.once('error', fail);
+    // Kept for the body's whole life: destroying it emits an abort error that must not go unhandled.
+    body.on('error', fail);
+    // Gone before the answer came: its 'close' has fired already and would never settle this promise.
+    if (res.destroyed) return fail(new Error('client closed the connection'));
+    res.writeHead(upstream.statusCode, headers);
     res.once('close', () => (res.writableFinished ? resolve() : fail(new Error('client closed the connection'))));
-    upstream.body.pipe(res);
+    body.pipe(res);
   });
 }
