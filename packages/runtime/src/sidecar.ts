@@ -171,7 +171,8 @@ export class Sidecar {
       router.report(decision.upstream, pod, upstream.statusCode);
       if (attempts < maxAttempts && retriable(undefined, upstream.statusCode, retryOn)) {
         router.active.set(pod, (router.active.get(pod) ?? 1) - 1);
-        await upstream.body.dump();
+        // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
+        await upstream.body.dump().catch(() => undefined);
         continue;
       }
       const responseHeaders = endToEnd(upstream.headers as NodeJS.Dict<string | string[]>);
@@ -194,10 +195,10 @@ export class Sidecar {
     const pod = this.options.router.pickEndpoint(upstream);
     if (!pod) return;
     const host = String(request.headers.host ?? upstream.target.fqdn).replace(/(:\d+)?$/, '-shadow$1');
-    send(`http://127.0.0.1:${pod.port}`, { ...request, headers: { ...request.headers, host } }, AbortSignal.timeout(10_000)).then(
-      (response) => response.body.dump(),
-      () => undefined,
-    );
+    // Nobody waits for the shadow's answer, so nothing about it (a reset mid-body included) may go unhandled.
+    send(`http://127.0.0.1:${pod.port}`, { ...request, headers: { ...request.headers, host } }, AbortSignal.timeout(10_000))
+      .then((response) => response.body.dump())
+      .catch(() => undefined);
   }
 }
 
