@@ -236,4 +236,21 @@ spec:
     expect([first.body, second.body].join()).toContain('connection pool');
     expect((await m.send(from, 'slow:7000')).status).toBe(200);
   });
+
+  it('refuses a body over 1 MB with 413 JSON before it reaches the workload', async () => {
+    const m = await mesh({ 'base/users@v1': ok() });
+    const from = await m.sidecar('base');
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: from.port, path: '/users', method: 'POST', headers: { host: 'users:7000', 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ name: 'x'.repeat(1024 * 1024) }));
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({ error: 'Payload Too Large', message: 'request body too large' });
+    expect(m.pods['base/users@v1']!.requests).toHaveLength(0);
+  });
 });
