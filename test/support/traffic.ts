@@ -40,7 +40,7 @@ export function keepLoading(gateway: string, options: { concurrency: number; use
       const text = await response.body.text();
       if (response.statusCode !== 200) return fail(`status ${response.statusCode}`);
       const view = JSON.parse(text) as { meta: { version: string; unavailable: string[] } };
-      for (const section of view.meta.unavailable) fail(`unavailable ${section}`);
+      if (view.meta.unavailable.length > 0) return fail(`unavailable ${view.meta.unavailable.join('+')}`);
       figures.versions[view.meta.version] = (figures.versions[view.meta.version] ?? 0) + 1;
     } catch (error) {
       fail((error as { code?: string }).code ?? (error as Error).message);
