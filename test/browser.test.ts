@@ -35,11 +35,6 @@ afterAll(async () => {
   await mesh?.stop();
 });
 
-async function apply(...files: string[]): Promise<void> {
-  const result = await mesh.cli('apply', ...files.flatMap((f) => ['-f', join(REPO_ROOT, f)]));
-  expect(result.code, result.stderr).toBe(0);
-}
-
 async function open(state: string): Promise<void> {
   const response = await page.goto(mesh.gateway);
   expect(response?.status()).toBe(200);
@@ -56,7 +51,7 @@ async function logIn(name: string): Promise<void> {
 
 describe('the mall in a browser', () => {
   it('a guest sees the login form, both sections without banners, and mall v1 in the footer', async () => {
-    await apply('install/jason-apps.yaml', 'istio/jason-routing.yaml', 'install/fox-apps.yaml', 'istio/fox-routing.yaml');
+    await mesh.apply('install/jason-apps.yaml', 'istio/jason-routing.yaml', 'install/fox-apps.yaml', 'istio/fox-routing.yaml');
     await open('guest');
     expect(await visible('[data-testid="login"]')).toBe(true);
     expect(await page.locator('[data-section="recommend"] [data-product]').count()).toBe(6);
@@ -104,7 +99,7 @@ describe('the mall in a browser', () => {
   });
 
   it('canary at 50/50: reloads show both mall versions in the footer; at 100: only v2', async () => {
-    await apply('install/mall-v2-apps.yaml', 'istio/mall-canary-50.yaml');
+    await mesh.apply('install/mall-v2-apps.yaml', 'istio/mall-canary-50.yaml');
     const seen50: string[] = [];
     for (let i = 0; i < 10; i++) {
       await open(`canary-50-${i % 2}`);
@@ -113,7 +108,7 @@ describe('the mall in a browser', () => {
     console.log(`canary 50/50, ten reloads: ${seen50.join(' ')}`);
     expect(new Set(seen50)).toEqual(new Set(['v1', 'v2']));
 
-    await apply('istio/mall-v2-100.yaml');
+    await mesh.apply('istio/mall-v2-100.yaml');
     const seen100: string[] = [];
     for (let i = 0; i < 6; i++) {
       await open('canary-100');

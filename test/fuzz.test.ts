@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { userNameSchema } from '@mesh-mall/kit';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, isAlive, startMeshMall, type MeshMall, type PodInfo } from './support/mesh-mall.js';
+import { isAlive, startMeshMall, type MeshMall, type PodInfo } from './support/mesh-mall.js';
 
 /**
  * Hostile input against every public endpoint of every service and the gateway, from a fixed seed so a failure
@@ -145,7 +146,8 @@ async function fuzz(targets: Target[], r: Random, figures: Figures): Promise<voi
 function validName(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { name?: unknown };
-    return typeof parsed?.name === 'string' && /^[a-z0-9_-]{1,32}$/.test(parsed.name) ? parsed.name : undefined;
+    const name = userNameSchema.safeParse(parsed?.name);
+    return name.success ? name.data : undefined;
   } catch {
     return undefined;
   }
@@ -197,8 +199,7 @@ async function storedUsers(mesh: MeshMall): Promise<Map<string, string>> {
 let mesh: MeshMall;
 beforeAll(async () => {
   mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
-  const apply = await mesh.cli('apply', '-f', join(REPO_ROOT, 'install/fox-apps.yaml'), '-f', join(REPO_ROOT, 'istio/fox-routing.yaml'));
-  expect(apply.code).toBe(0);
+  await mesh.apply('install/fox-apps.yaml', 'istio/fox-routing.yaml');
   for (const name of ['jason', 'fox']) {
     const login = await fetch(`${mesh.gateway}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
     expect(login.status).toBe(200);

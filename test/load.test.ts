@@ -8,7 +8,7 @@ import { REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js'
 let mesh: MeshMall;
 beforeAll(async () => {
   mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
-  for (const file of ['install/mall-v2-apps.yaml', 'istio/mall-canary-50.yaml']) expect((await mesh.cli('apply', '-f', file)).code).toBe(0);
+  await mesh.apply('install/mall-v2-apps.yaml', 'istio/mall-canary-50.yaml');
 });
 afterAll(async () => {
   await mesh?.stop();

@@ -18,12 +18,6 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-async function apply(file: string): Promise<void> {
-  const result = await mesh.cli('apply', '-f', file);
-  expect(result.stderr.split('\n').filter((line) => line && !line.startsWith('note: cluster-only fields'))).toEqual([]);
-  expect(result.code).toBe(0);
-}
-
 /** Base Deployments, changed as `kubectl rollout restart` or a new image would change them, written to a file. */
 async function deploymentsFile(names: string[], change: (deployment: Record<string, any>) => void = () => {}): Promise<string> {
   const documents = parseAllDocuments(await readFile(join(REPO_ROOT, 'install/base_apps.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>);
@@ -51,7 +45,7 @@ describe('zero-error rollouts', () => {
     });
     const traffic = keepLoading(mesh.gateway, { concurrency: 8, users: ['', 'jason', 'shopper'] });
     await traffic.pages(100);
-    await apply(file);
+    await mesh.apply(file);
     await traffic.pages(100);
     const figures = await traffic.stop();
     report('restart under load', figures);
@@ -67,7 +61,7 @@ describe('zero-error rollouts', () => {
     });
     const traffic = keepLoading(mesh.gateway, { concurrency: 8 });
     await traffic.pages(100);
-    await apply(file);
+    await mesh.apply(file);
     await traffic.pages(100);
     const figures = await traffic.stop();
     report('new image under load', figures);
@@ -78,11 +72,11 @@ describe('zero-error rollouts', () => {
   });
 
   it('moving the canary weights 0 → 50 → 100 → 0 under load fails no request', async () => {
-    await apply(join(REPO_ROOT, 'install/mall-v2-apps.yaml'));
+    await mesh.apply('install/mall-v2-apps.yaml');
     const traffic = keepLoading(mesh.gateway, { concurrency: 8 });
     await traffic.pages(100);
     for (const routing of ['istio/mall-canary-50.yaml', 'istio/mall-v2-100.yaml', 'istio/base-routing.yaml']) {
-      await apply(join(REPO_ROOT, routing));
+      await mesh.apply(routing);
       await traffic.pages(100);
     }
     const figures = await traffic.stop();
@@ -125,12 +119,12 @@ describe('degradation', () => {
       const login = await fetch(`${mesh.gateway}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
       expect(login.status).toBe(200);
     }
-    await apply(join(REPO_ROOT, 'install/fox-apps.yaml'));
-    await apply(join(REPO_ROOT, 'istio/fox-routing.yaml'));
+    await mesh.apply('install/fox-apps.yaml');
+    await mesh.apply('istio/fox-routing.yaml');
   });
 
   it("scores delayed 3 s for jason: jason's page answers within budget with recommendations unavailable, the rest intact", async () => {
-    await apply(join(REPO_ROOT, 'istio/faults/scores-delay-jason.yaml'));
+    await mesh.apply('istio/faults/scores-delay-jason.yaml');
     const jason = await page('jason');
     console.log(`jason with scores delayed: ${Math.round(jason.ms)} ms (budget ${MALL_BUDGET_MS} ms), unavailable ${JSON.stringify(jason.unavailable)}`);
     expect(jason).toMatchObject({ status: 200, user: 'jason', unavailable: ['recommend'], recommend: false, discount: true });
@@ -141,7 +135,7 @@ describe('degradation', () => {
   });
 
   it('discount aborting 500 for half of fox: fox always gets a page; a failed discount section is marked, the rest intact', async () => {
-    await apply(join(REPO_ROOT, 'istio/faults/discount-abort-fox.yaml'));
+    await mesh.apply('istio/faults/discount-abort-fox.yaml');
     const pages = await Promise.all(Array.from({ length: 40 }, () => page('fox')));
     const withoutDiscount = pages.filter((p) => !p.discount).length;
     console.log(`fox with discount aborting: ${pages.length} pages, ${withoutDiscount} without discounts, slowest ${Math.round(Math.max(...pages.map((p) => p.ms)))} ms`);
@@ -153,7 +147,7 @@ describe('degradation', () => {
     expect(withoutDiscount).toBeGreaterThan(0);
     expect(withoutDiscount).toBeLessThan(pages.length);
     expect(await page('jason')).toMatchObject({ unavailable: [], discount: true });
-    await apply(join(REPO_ROOT, 'istio/fox-routing.yaml'));
+    await mesh.apply('istio/fox-routing.yaml');
   });
 
   it('with users down, a logged-in shopper gets the guest view and the rest of the page', async () => {

@@ -41,14 +41,6 @@ async function see(user?: string): Promise<Sight> {
 
 const plain: Sight = { version: 'v1', recommendBanner: false, discountBanner: false, discountFavorites: false, recommendFavorites: false };
 
-async function apply(...files: string[]): Promise<string> {
-  const result = await mesh.cli('apply', ...files.flatMap((f) => ['-f', f]));
-  // The hardened manifests' cluster-only fields are summed up in one note; anything else on stderr is a problem.
-  expect(result.stderr.split('\n').filter((line) => line && !line.startsWith('note: cluster-only fields'))).toEqual([]);
-  expect(result.code).toBe(0);
-  return result.stdout;
-}
-
 /** Loads the page `count` times, `concurrency` at a time; resolves with each answer's status and mall version. */
 async function load(count: number, concurrency: number): Promise<{ status: number; version?: string }[]> {
   const results: { status: number; version?: string }[] = [];
@@ -71,27 +63,27 @@ describe('the talk, step by step through mesh-mall apply', () => {
   });
 
   it("jason's lane: jason sees the recommend banner, nobody else does", async () => {
-    expect(await apply('install/jason-apps.yaml')).toContain('deployment.apps/recommend-v2 created');
-    expect(await apply('istio/jason-routing.yaml')).toContain('virtualservice.networking.istio.io/recommend created');
+    expect(await mesh.apply('install/jason-apps.yaml')).toContain('deployment.apps/recommend-v2 created');
+    expect(await mesh.apply('istio/jason-routing.yaml')).toContain('virtualservice.networking.istio.io/recommend created');
     expect(await see('jason')).toEqual({ ...plain, recommendBanner: true });
     expect(await see()).toEqual(plain);
     expect(await see('fox')).toEqual(plain);
-    expect(await apply('istio/jason-routing.yaml')).toContain('virtualservice.networking.istio.io/recommend unchanged');
+    expect(await mesh.apply('istio/jason-routing.yaml')).toContain('virtualservice.networking.istio.io/recommend unchanged');
   });
 
   it("fox's lane: fox sees the discount banner and favorites in both sections; jason and guests unchanged", async () => {
-    await apply('install/fox-apps.yaml');
-    await apply('istio/fox-routing.yaml');
+    await mesh.apply('install/fox-apps.yaml');
+    await mesh.apply('istio/fox-routing.yaml');
     expect(await see('fox')).toEqual({ ...plain, discountBanner: true, discountFavorites: true, recommendFavorites: true });
     expect(await see('jason')).toEqual({ ...plain, recommendBanner: true });
     expect(await see()).toEqual(plain);
   });
 
   it("the original talk's variant routes products by caller: favorites in fox's discounts, not in its recommendations", async () => {
-    await apply('istio/fox-routing-by-source.yaml');
+    await mesh.apply('istio/fox-routing-by-source.yaml');
     expect(await see('fox')).toEqual({ ...plain, discountBanner: true, discountFavorites: true, recommendFavorites: false });
     expect(await see()).toEqual(plain);
-    await apply('istio/fox-routing.yaml');
+    await mesh.apply('istio/fox-routing.yaml');
     expect(await see('fox')).toEqual({ ...plain, discountBanner: true, discountFavorites: true, recommendFavorites: true });
   });
 
@@ -101,7 +93,7 @@ describe('the talk, step by step through mesh-mall apply', () => {
     const { readFile } = await import('node:fs/promises');
     const manifest = await readFile('install/jason-apps.yaml', 'utf8');
     await writeFile(file, manifest.replace('          env:\n', '          env:\n            - name: UPSTREAM_TIMEOUT_MS\n              value: "1500"\n'));
-    expect(await apply(file)).toContain('deployment.apps/recommend-v2 configured');
+    expect(await mesh.apply(file)).toContain('deployment.apps/recommend-v2 configured');
     const after = (await mesh.pods()).filter((p) => p.workload === 'recommend-v2');
     expect(after).toHaveLength(1);
     expect(after[0]!.name).not.toBe(before.name);
@@ -133,8 +125,8 @@ describe('the talk, step by step through mesh-mall apply', () => {
   });
 
   it('canary 50/50: over 1000 page loads v1 and v2 each serve 45–55%', async () => {
-    await apply('install/mall-v2-apps.yaml');
-    await apply('istio/mall-canary-50.yaml');
+    await mesh.apply('install/mall-v2-apps.yaml');
+    await mesh.apply('istio/mall-canary-50.yaml');
     const results = await load(1000, 20);
     const v2 = results.filter((r) => r.version === 'v2').length;
     const v1 = results.filter((r) => r.version === 'v1').length;
@@ -155,7 +147,7 @@ describe('the talk, step by step through mesh-mall apply', () => {
     try {
       // Traffic flows before the switch and goes on well after it: however fast this machine is.
       await expect.poll(() => during.length, { timeout: 30_000 }).toBeGreaterThan(50);
-      await apply('istio/mall-v2-100.yaml');
+      await mesh.apply('istio/mall-v2-100.yaml');
       const switchedAt = during.length;
       await expect.poll(() => during.length, { timeout: 30_000 }).toBeGreaterThan(switchedAt + 100);
     } finally {

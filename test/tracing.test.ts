@@ -43,10 +43,6 @@ function mallCalls(trace: JaegerTrace) {
   return ['users GET /users', 'recommend GET /recommend', 'discount GET /discount'].map((operation) => mall.find((s) => s.operationName === operation)!);
 }
 
-async function apply(...files: string[]) {
-  for (const file of files) expect((await mesh.cli('apply', '-f', file)).code, file).toBe(0);
-}
-
 describe('the tracing act', () => {
   it('mall v1: one connected trace through every service; the three calls run one after another; N+1; the 404', async () => {
     const { trace, analysis } = await pageTrace('nobody-knows-me');
@@ -66,7 +62,7 @@ describe('the tracing act', () => {
   });
 
   it('mall v2: the three calls overlap and the analysis finds no serial fan-out in the mall', async () => {
-    await apply('install/mall-v2-apps.yaml', 'istio/mall-v2-100.yaml');
+    await mesh.apply('install/mall-v2-apps.yaml', 'istio/mall-v2-100.yaml');
     const { trace, analysis } = await pageTrace('guest-v2');
     const calls = mallCalls(trace);
     const latestStart = Math.max(...calls.map((c) => c!.startTime));
@@ -79,9 +75,9 @@ describe('the tracing act', () => {
   });
 
   it('recommend v2 keeps the N+1 (6 scores calls); jason on recommend v3 makes one', async () => {
-    await apply('install/jason-apps.yaml', 'istio/jason-routing.yaml');
+    await mesh.apply('install/jason-apps.yaml', 'istio/jason-routing.yaml');
     expect((await pageTrace('jason')).analysis.nPlusOne).toEqual([expect.objectContaining({ operation: 'scores GET /scores', count: 6 })]);
-    await apply('install/recommend-v3-apps.yaml', 'istio/recommend-v3-routing.yaml');
+    await mesh.apply('install/recommend-v3-apps.yaml', 'istio/recommend-v3-routing.yaml');
     const { trace, analysis } = await pageTrace('jason');
     expect(analysis.nPlusOne).toEqual([]);
     expect(trace.spans.filter((s) => s.operationName === 'scores GET /scores')).toHaveLength(1);
@@ -106,7 +102,7 @@ describe('the tracing act', () => {
   });
 
   it("the topology shows fox's workloads only once fox's requests flow", async () => {
-    await apply('install/fox-apps.yaml', 'istio/fox-routing.yaml');
+    await mesh.apply('install/fox-apps.yaml', 'istio/fox-routing.yaml');
     const nodes = async () => ((await (await fetch(`${mesh.viewer}/api/topology`)).json()) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
     await fetch(`${mesh.gateway}/api/mall`);
     expect(await nodes()).not.toContain('fox/discount-v2');

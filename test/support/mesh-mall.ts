@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import { launchMeshMall, runMeshMallCli, type CliResult, type LaunchedMesh } from '@mesh-mall/runtime';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -21,6 +22,11 @@ export interface MeshMall extends LaunchedMesh {
   pods(): Promise<PodInfo[]>;
   /** Runs `mesh-mall ARGS --server <this runtime>`. */
   cli(...args: string[]): Promise<CliResult>;
+  /**
+   * `mesh-mall apply -f` the files (paths relative to the repository, or absolute), expecting success with nothing on
+   * stderr but the one note on cluster-only fields; resolves with what it printed.
+   */
+  apply(...files: string[]): Promise<string>;
   accessLog(): Promise<Record<string, unknown>[]>;
 }
 
@@ -40,6 +46,13 @@ export async function startMeshMall(options: { stateDir?: string; args?: string[
     },
     pods: async () => ((await (await fetch(`${mesh.control}/pods`)).json()) as { objects: PodInfo[] }).objects,
     cli: (...args: string[]) => runMeshMallCli([...args, '--server', mesh.control]),
+    apply: async (...files: string[]) => {
+      const result = await runMeshMallCli(['apply', ...files.flatMap((f) => ['-f', resolve(REPO_ROOT, f)]), '--server', mesh.control]);
+      // The hardened manifests' cluster-only fields are summed up in one note; anything else on stderr is a problem.
+      expect(result.stderr.split('\n').filter((line) => line && !line.startsWith('note: cluster-only fields')), files.join(' ')).toEqual([]);
+      expect(result.code, files.join(' ')).toBe(0);
+      return result.stdout;
+    },
     accessLog: async () =>
       (await readFile(join(mesh.stateDir, 'access.log'), 'utf8').catch(() => ''))
         .split('\n')

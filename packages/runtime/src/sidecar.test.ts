@@ -22,7 +22,7 @@ interface Mesh {
   cluster: Cluster;
   router: Router;
   pods: Record<string, Stub>;
-  send(from: Sidecar, host: string, path?: string, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
+  send(from: Sidecar, host: string, path?: string, headers?: Record<string, string>, body?: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
   sidecar(namespace: string, labels?: Record<string, string>): Promise<Sidecar>;
 }
 
@@ -58,15 +58,15 @@ async function mesh(pods: Record<string, (path: string, headers: Record<string, 
       closers.push(() => sidecar.close());
       return sidecar;
     },
-    send: (from, host, path = '/', headers = {}) =>
+    send: (from, host, path = '/', headers = {}, body?: string) =>
       new Promise((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: from.port, path, headers: { host, ...headers } }, (res) => {
+        const req = httpRequest({ host: '127.0.0.1', port: from.port, path, method: body === undefined ? 'GET' : 'POST', headers: { host, ...headers } }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c));
           res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
         });
         req.on('error', reject);
-        req.end();
+        req.end(body);
       }),
   };
 }
@@ -240,15 +240,7 @@ spec:
   it('refuses a body over 1 MB with 413 JSON before it reaches the workload', async () => {
     const m = await mesh({ 'base/users@v1': ok() });
     const from = await m.sidecar('base');
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: from.port, path: '/users', method: 'POST', headers: { host: 'users:7000', 'content-type': 'application/json' } }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
-      req.on('error', reject);
-      req.end(JSON.stringify({ name: 'x'.repeat(1024 * 1024) }));
-    });
+    const answer = await m.send(from, 'users:7000', '/users', { 'content-type': 'application/json' }, JSON.stringify({ name: 'x'.repeat(1024 * 1024) }));
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toEqual({ error: 'Payload Too Large', message: 'request body too large' });
     expect(m.pods['base/users@v1']!.requests).toHaveLength(0);
