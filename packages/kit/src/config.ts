@@ -1,11 +1,15 @@
 import { z } from 'zod';
 
+/** The versions a service image can run as (APP_VERSION); each service says in one table what each version does. */
+export const APP_VERSIONS = ['v1', 'v2', 'v3'] as const;
+export type AppVersion = (typeof APP_VERSIONS)[number];
+
 /** Settings every service reads from its environment. */
 export const baseConfigShape = {
   SERVICE_NAME: z.string().min(1),
   PORT: z.coerce.number().int().min(0).max(65535).default(7000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  APP_VERSION: z.enum(['v1', 'v2', 'v3']).default('v1'),
+  APP_VERSION: z.enum(APP_VERSIONS).default('v1'),
   LATENCY_MS: z.coerce.number().int().min(0).max(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a SIGTERM waits for in-flight requests before closing what is left. */

@@ -5,6 +5,7 @@ import {
   recommendSchema,
   UpstreamError,
   userSchema,
+  type AppVersion,
   type Discount,
   type Logger,
   type Recommendation,
@@ -14,7 +15,7 @@ import {
 
 export interface MallDeps {
   logger: Logger;
-  version: 'v1' | 'v2' | 'v3';
+  version: AppVersion;
   users: ServiceClient;
   recommend: ServiceClient;
   discount: ServiceClient;
@@ -23,6 +24,13 @@ export interface MallDeps {
 }
 
 export type Section = 'user' | 'recommend' | 'discount';
+
+/** What each version does (design.md "Versions"): v1 calls its three services one after another, v2 all at once. */
+const VERSIONS: Record<AppVersion, { fanOut: 'serial' | 'parallel' }> = {
+  v1: { fanOut: 'serial' },
+  v2: { fanOut: 'parallel' },
+  v3: { fanOut: 'parallel' },
+};
 
 /** `GET /api/mall`: what the page shows. A section whose service failed is null and named in `meta.unavailable`. */
 export interface MallView {
@@ -54,7 +62,7 @@ export async function loadMall(deps: MallDeps, name: string | undefined): Promis
     () => guarded('discount', () => deps.discount.call('GET', '/discount', { schema: discountSchema })),
   ] as const;
   let results: [User | null, Recommendation | null, Discount | null];
-  if (deps.version === 'v1') {
+  if (VERSIONS[deps.version].fanOut === 'serial') {
     results = [await calls[0](), await calls[1](), await calls[2]()];
   } else {
     results = await Promise.all([calls[0](), calls[1](), calls[2]()]);

@@ -3,6 +3,7 @@ import {
   countsByIdSchema,
   currentContext,
   productListSchema,
+  type AppVersion,
   type Logger,
   type Recommendation,
   type ServiceClient,
@@ -12,10 +13,17 @@ import type { Express } from 'express';
 
 export interface RecommendDeps {
   logger: Logger;
-  version: 'v1' | 'v2' | 'v3';
+  version: AppVersion;
   products: ServiceClient;
   scores: ServiceClient;
 }
+
+/** What each version does (design.md "Versions"): v2 is jason's banner; v3 adds the batched scores call. */
+const VERSIONS: Record<AppVersion, { banner: boolean; scoresInOneCall: boolean }> = {
+  v1: { banner: false, scoresInOneCall: false },
+  v2: { banner: true, scoresInOneCall: false },
+  v3: { banner: true, scoresInOneCall: true },
+};
 
 /** Recommendations come from the second half of the catalog. */
 export const CANDIDATE_IDS = [7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
@@ -29,16 +37,17 @@ export const RECOMMEND_BANNER = { title: "Jason's picks: new hoodies for the mes
  * finds; v3 asks once for all. v2 and v3 add jason's banner.
  */
 export function buildApp({ logger, version, products, scores }: RecommendDeps): Express {
+  const behaviour = VERSIONS[version];
   return expressApp(logger, (app) => {
     app.get('/recommend', async (_req, res) => {
       const ids = pickFor(currentContext()['end-user'] ?? '');
       const list = await products.call('GET', '/products', { query: { ids: ids.join(',') }, schema: productListSchema });
-      const scoreOf = version === 'v3' ? await scoresInOneCall(scores, ids) : await scoresOneByOne(scores, ids);
+      const scoreOf = behaviour.scoresInOneCall ? await scoresInOneCall(scores, ids) : await scoresOneByOne(scores, ids);
       const scored = list
         .map((product) => ({ ...product, score: scoreOf[String(product.id)] ?? 0 }))
         .sort((a, b) => b.score - a.score || a.id - b.id);
       const body: Recommendation = { products: scored };
-      if (version !== 'v1') body.banner = RECOMMEND_BANNER;
+      if (behaviour.banner) body.banner = RECOMMEND_BANNER;
       res.json(body);
     });
   });
