@@ -79,6 +79,54 @@ describe('the talk, step by step through mesh-mall apply', () => {
     expect(await see()).toEqual(plain);
   });
 
+  it("proxy-config routes: a base pod's sidecar and the gateway show the tables compiled for both lanes", async () => {
+    interface Listed {
+      name: string;
+      vhost: string;
+      domains: string[];
+      virtualService: string | undefined;
+      routes: { name: string; match: string[]; destinations: { written: string; upstream?: string; error?: string }[] }[];
+    }
+    const mall = (await mesh.pods()).find((p) => p.namespace === 'base' && p.workload === 'mall-v1')!;
+    const sidecar = await mesh.cli('proxy-config', 'routes', mall.name, '-o', 'json');
+    expect(sidecar.stderr).toBe('');
+    const hosts = new Map((JSON.parse(sidecar.stdout) as Listed[]).map((h) => [h.vhost, h]));
+    const routesOf = (vhost: string) => hosts.get(vhost)?.routes.map((r) => [r.name, r.match, r.destinations.map((d) => d.upstream ?? d.error)]);
+    expect(hosts.get('recommend.base.svc.cluster.local:7000')).toMatchObject({ name: '7000', virtualService: 'recommend.jason' });
+    expect(hosts.get('recommend.base.svc.cluster.local:7000')!.domains).toContain('recommend:7000');
+    expect(routesOf('recommend.base.svc.cluster.local:7000')).toEqual([
+      ['jason-lane', ['end-user=jason'], ['recommend.jason.svc.cluster.local|']],
+      ['base', ['*'], ['recommend.base.svc.cluster.local|']],
+    ]);
+    expect(routesOf('discount.base.svc.cluster.local:7000')).toEqual([
+      ['fox-lane', ['end-user=fox'], ['discount.fox.svc.cluster.local|']],
+      ['base', ['*'], ['discount.base.svc.cluster.local|']],
+    ]);
+    // A Service no VirtualService routes is sent to as a plain Service.
+    expect(routesOf('users.base.svc.cluster.local:7000')).toEqual([['default', ['*'], ['users.base.svc.cluster.local|']]]);
+    // A base pod may not call the lanes' Services by their short names.
+    expect(hosts.get('recommend.jason.svc.cluster.local:7000')!.domains).not.toContain('recommend:7000');
+
+    const table = await mesh.cli('proxy-config', 'routes', mall.name);
+    expect(table.stdout).toMatch(/^NAME\s+VHOST NAME\s+DOMAINS\s+MATCH\s+ROUTE\s+DESTINATIONS\s+VIRTUAL SERVICE$/m);
+    expect(table.stdout).toMatch(/^7000\s+recommend\.base\.svc\.cluster\.local:7000\s+recommend, recommend\.base \+ 2 more\.\.\.\s+end-user=jason\s+jason-lane\s+recommend\.jason\.svc\.cluster\.local → recommend\.jason\.svc\.cluster\.local\|\s+recommend\.jason$/m);
+
+    const gateway = await mesh.cli('proxy-config', 'routes', 'istio-ingressgateway', '-o', 'json');
+    expect(JSON.parse(gateway.stdout)).toEqual([
+      {
+        name: 'http.80',
+        vhost: '*:80',
+        domains: ['*'],
+        virtualService: 'mall.base',
+        routes: [{ name: 'mall-v1', match: ['*'], destinations: [{ written: 'mall.base.svc.cluster.local/v1', upstream: 'mall.base.svc.cluster.local|v1' }] }],
+      },
+    ]);
+
+    const unknown = await mesh.cli('proxy-config', 'routes', 'nope-123');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no pod nope-123');
+  });
+
   it("the original talk's variant routes products by caller: favorites in fox's discounts, not in its recommendations", async () => {
     await mesh.apply('istio/fox-routing-by-source.yaml');
     expect(await see('fox')).toEqual({ ...plain, discountBanner: true, discountFavorites: true, recommendFavorites: false });

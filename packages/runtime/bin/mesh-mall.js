@@ -5,4 +5,4 @@ if (major < 22) {
   process.stderr.write(`mesh-mall needs Node 22 or newer (24 recommended, see .nvmrc); this is ${process.version}\n`);
   process.exit(1);
 }
-await import('../dist/cli.js');
+await import('../dist/cli/main.js');

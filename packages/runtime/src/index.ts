@@ -1,12 +1,7 @@
-export { Cluster, type Pod, type ServiceTarget } from './cluster.js';
-export { parseManifests, readManifests, type Manifest } from './manifests.js';
-export { Router, type RouteDecision, type SourceIdentity } from './router.js';
-export { Runtime } from './runtime.js';
-export { up, type Running, type UpOptions } from './up.js';
+export { launchMeshMall, runMeshMallCli, type CliResult, type LaunchedMesh } from './cli/launch.js';
+export { SERVICES_DIR } from './lib/paths.js';
 export { formatFinding, lint } from './lint/lint.js';
 export type { Finding } from './lint/semantic.js';
-export { SERVICES_DIR } from './paths.js';
-export { analyzeTrace, formatAnalysis, type Analysis } from './tracing/analyze.js';
-export type { JaegerTrace } from './tracing/store.js';
-export { decodeTraces } from './tracing/otlp.js';
-export { launchMeshMall, runMeshMallCli, type CliResult, type LaunchedMesh } from './launch.js';
+export { analyzeTrace, formatAnalysis, type Analysis } from './telemetry/tracing/analyze.js';
+export { decodeTraces } from './telemetry/tracing/otlp.js';
+export type { JaegerTrace } from './telemetry/tracing/store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStrict as parseIstioSpec } from '../strict.js';
-import { durationSchema, virtualServiceSpecSchema } from './schemas.js';
+import { parseStrict as parseIstioSpec } from './strict.js';
+import { durationSchema, virtualServiceSpecSchema } from './istio-schemas.js';
 
 describe('Istio specs', () => {
   it('reports every field the runtime does not implement by its path, and keeps the rest', () => {

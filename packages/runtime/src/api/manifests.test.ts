@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManifestError, parseManifests, readManifests, type WorkloadManifest } from './manifests.js';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT } from '../lib/paths.js';
 
 describe('manifests', () => {
   it('reads the base act: six v1 Deployments with app/version labels, their Services on 7000, and MongoDB', async () => {

@@ -14,7 +14,7 @@ import {
   type DestinationRuleSpec,
   type GatewaySpec,
   type VirtualServiceSpec,
-} from './istio/schemas.js';
+} from './istio-schemas.js';
 
 /** The Kubernetes objects the local runtime acts on, with only the fields it reads. */
 
@@ -254,6 +254,16 @@ async function expandPaths(paths: string[]): Promise<string[]> {
   return files;
 }
 
-export function namespaceOf(manifest: { metadata: { namespace?: string | undefined } }): string {
-  return manifest.metadata.namespace ?? 'default';
+/** An object's namespace; a namespaced object without one goes to `default`, as kubectl sends it. */
+export function namespaceOf(object: { metadata?: { namespace?: string | undefined } | undefined }): string {
+  return object.metadata?.namespace ?? 'default';
 }
+
+/** Identifies an object within a cluster: kind, namespace (none for a Namespace) and name. */
+export function objectKey(object: { kind?: unknown; metadata?: { name?: unknown; namespace?: string | undefined } | undefined }): string {
+  return `${String(object.kind)}/${object.kind === 'Namespace' ? '' : namespaceOf(object)}/${String(object.metadata?.name)}`;
+}
+
+export const isWorkload = (m: Manifest): m is WorkloadManifest => m.kind === 'Deployment' || m.kind === 'StatefulSet';
+
+export const isIstio = (m: Manifest): m is IstioManifests => m.kind in ISTIO_SPECS;

@@ -3,9 +3,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT } from '../lib/paths.js';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), 'main.js');
 
 /** A `mesh-mall up` run as a child process, for tests and benchmarks. */
 export interface LaunchedMesh {

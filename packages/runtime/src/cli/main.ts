@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
-import { ManifestError, readDocuments } from './manifests.js';
-import { formatFinding, lint } from './lint/lint.js';
-import { analyzeTrace, formatAnalysis, formatWaterfall } from './tracing/analyze.js';
-import type { JaegerTrace } from './tracing/store.js';
-import { BASE_ACT, DEFAULT_STATE_DIR, REPO_ROOT, SERVICES_DIR } from './paths.js';
+import { ManifestError, readDocuments } from '../api/manifests.js';
+import { VIEWS, type View } from '../control/views.js';
+import { BASE_ACT, DEFAULT_STATE_DIR, REPO_ROOT, SERVICES_DIR } from '../lib/paths.js';
+import { formatFinding, lint } from '../lint/lint.js';
+import { analyzeTrace, formatAnalysis, formatWaterfall } from '../telemetry/tracing/analyze.js';
+import type { JaegerTrace } from '../telemetry/tracing/store.js';
 import { clusterOnlyNote, describe, up, UsageError } from './up.js';
-import { VIEWS, type View } from './views.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const warn = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -133,6 +133,18 @@ program
   .action(async (what: string, opts: { output?: string; server: string }) => {
     if (!(VIEWS as readonly string[]).includes(what)) throw new UsageError(`cannot get "${what}"; choose one of ${VIEWS.join(', ')}`);
     printView((await call(opts.server, 'GET', `/${what}`)) as View, opts.output);
+  });
+
+program
+  .command('proxy-config')
+  .description("a proxy's compiled route table, as istioctl proxy-config routes shows an Envoy's")
+  .argument('<table>', 'routes')
+  .argument('<pod>', 'a pod name (mesh-mall get pods), or istio-ingressgateway for the gateway')
+  .addOption(new Option('-o, --output <format>', 'json or yaml instead of a table').choices(['json', 'yaml']))
+  .addOption(server)
+  .action(async (table: string, pod: string, opts: { output?: string; server: string }) => {
+    if (table !== 'routes') throw new UsageError(`cannot show "${table}"; the local proxies have one kind of table: routes`);
+    printView((await call(opts.server, 'GET', `/proxy-config/routes/${encodeURIComponent(pod)}`)) as View, opts.output);
   });
 
 program

@@ -1,9 +1,10 @@
 import { join, relative } from 'node:path';
-import { startControl } from './control.js';
-import { startCollector, startViewer } from './tracing/server.js';
-import { readManifests } from './manifests.js';
-import { Runtime } from './runtime.js';
-import { SERVICES_DIR } from './paths.js';
+import { readManifests } from '../api/manifests.js';
+import { startControl } from '../control/control-api.js';
+import { Runtime } from '../control/runtime.js';
+import { SERVICES_DIR } from '../lib/paths.js';
+import { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
+import { startCollector, startViewer } from '../telemetry/tracing/server.js';
 
 export interface UpOptions {
   files: string[];
@@ -21,21 +22,13 @@ export interface UpOptions {
 
 export interface Running {
   runtime: Runtime;
+  telemetry: MeshTelemetry;
   gatewayUrl: string;
   controlUrl: string;
   collectorUrl: string;
   viewerUrl: string;
   stop(): Promise<void>;
 }
-
-/** The local gateway stands in for istio-ingressgateway: its labels, and its Service port that Gateways name. */
-const INGRESS_IDENTITY = {
-  namespace: 'istio-system',
-  workload: 'istio-ingressgateway',
-  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
-  serviceAccount: 'istio-ingressgateway-service-account',
-};
-const INGRESS = { labels: INGRESS_IDENTITY.labels, ports: [80] };
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -46,15 +39,16 @@ export async function up(options: UpOptions, say: (line: string) => void): Promi
   const { manifests, warnings, clusterOnly } = await readManifests(options.files);
   warnings.forEach((w) => say(`warning: ${w}`));
   if (clusterOnly.length > 0) say(clusterOnlyNote(clusterOnly));
+  const telemetry = new MeshTelemetry(options.accessLog ?? join(options.stateDir, 'access.log'));
   const runtime = new Runtime({
     servicesDir: SERVICES_DIR,
     stateDir: options.stateDir,
-    accessLogPath: options.accessLog ?? join(options.stateDir, 'access.log'),
+    telemetry,
     report: (message) => say(message),
     mongoUrl: process.env.MESH_MALL_MONGO_URL,
     extraEnv: options.env,
   });
-  const gateway = runtime.sidecarFor(INGRESS_IDENTITY, INGRESS);
+  const gateway = runtime.ingressGateway();
   const closers: (() => unknown)[] = [];
   const stop = async () => {
     for (const close of closers.reverse()) await close();
@@ -63,16 +57,16 @@ export async function up(options: UpOptions, say: (line: string) => void): Promi
   try {
     const port = await claim('gateway', options.port, '--port or MESH_MALL_GATEWAY_PORT', () => gateway.listen(options.port, '127.0.0.1'));
     closers.push(() => gateway.close());
-    const control = await claim('control API', options.controlPort, '--control-port or MESH_MALL_CONTROL_PORT', () => startControl(runtime, options.controlPort));
+    const control = await claim('control API', options.controlPort, '--control-port or MESH_MALL_CONTROL_PORT', () => startControl(runtime, telemetry, options.controlPort));
     closers.push(() => control.server.close());
-    const collector = await claim('OTLP receiver', options.otlpPort, '--otlp-port or MESH_MALL_OTLP_PORT', () => startCollector(runtime.traces, options.otlpPort));
+    const collector = await claim('OTLP receiver', options.otlpPort, '--otlp-port or MESH_MALL_OTLP_PORT', () => startCollector(telemetry.traces, options.otlpPort));
     closers.push(() => collector.server.close());
-    const viewer = await claim('trace viewer', options.uiPort, '--ui-port or MESH_MALL_UI_PORT', () => startViewer(runtime.traces, runtime.topology, options.uiPort));
+    const viewer = await claim('trace viewer', options.uiPort, '--ui-port or MESH_MALL_UI_PORT', () => startViewer(telemetry.traces, telemetry.topology, options.uiPort));
     closers.push(() => viewer.server.close());
     const viewerUrl = viewer.url.replace('127.0.0.1', 'localhost');
     runtime.useTelemetry(collector.url, viewerUrl);
     await runtime.apply(manifests);
-    return { runtime, gatewayUrl: `http://localhost:${port}`, controlUrl: control.url, collectorUrl: collector.url, viewerUrl, stop };
+    return { runtime, telemetry, gatewayUrl: `http://localhost:${port}`, controlUrl: control.url, collectorUrl: collector.url, viewerUrl, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -108,7 +102,7 @@ export function describe(running: Running, options: UpOptions): string[] {
     `  traces       ${running.viewerUrl}  (topology: ${running.viewerUrl}/topology)`,
     `  control API  ${running.controlUrl}  (mesh-mall apply|delete|get; /metrics)`,
     `  OTLP in      ${running.collectorUrl}/v1/traces`,
-    `  access log   ${show(running.runtime.accessLog.path)}`,
+    `  access log   ${show(running.telemetry.accessLog.path)}`,
     `  pod logs     ${show(join(options.stateDir, 'logs'))}`,
     '',
     'Ctrl-C stops everything.',

@@ -1,6 +1,9 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ManifestError, toManifests } from './manifests.js';
+import { ManifestError, toManifests } from '../api/manifests.js';
+import { BodyTooLarge, readBoundedBody } from '../lib/read-body.js';
+import type { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
+import { ingressRouteView, sidecarRouteView } from './route-view.js';
 import type { Runtime } from './runtime.js';
 import { view, VIEWS, type ViewName } from './views.js';
 
@@ -20,11 +23,12 @@ class ControlError extends Error {
 
 /**
  * The runtime's control API, what the API server is to kubectl: `POST /apply` and `POST /delete` take documents,
- * `GET /workloads|services|routes|pods` list, `GET /metrics` serves Istio's metrics in Prometheus text.
+ * `GET /workloads|services|routes|pods|topology` list, `GET /proxy-config/routes/<pod>` shows one proxy's compiled
+ * route table (what istiod's debug endpoints are to istioctl), `GET /metrics` serves Istio's metrics in Prometheus text.
  */
-export async function startControl(runtime: Runtime, port: number): Promise<{ server: Server; url: string }> {
+export async function startControl(runtime: Runtime, telemetry: MeshTelemetry, port: number): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    handle(runtime, req, res).catch((error: unknown) => {
+    handle(runtime, telemetry, req, res).catch((error: unknown) => {
       const status = error instanceof ControlError ? error.status : error instanceof ManifestError ? 422 : 500;
       const message = status === 500 ? `internal error: ${(error as Error)?.message}` : (error as Error).message;
       sendJson(res, status, { error: STATUS_CODES[status], message });
@@ -38,7 +42,7 @@ export async function startControl(runtime: Runtime, port: number): Promise<{ se
   return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` };
 }
 
-async function handle(runtime: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(runtime: Runtime, telemetry: MeshTelemetry, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0]!;
   if (req.method === 'POST' && (path === '/apply' || path === '/delete')) {
     const parsed = documentsBody.safeParse(await readJson(req));
@@ -48,28 +52,42 @@ async function handle(runtime: Runtime, req: IncomingMessage, res: ServerRespons
     return sendJson(res, 200, { results, warnings, clusterOnly });
   }
   if (req.method === 'GET' && (VIEWS as readonly string[]).includes(path.slice(1))) {
-    return sendJson(res, 200, view(runtime, path.slice(1) as ViewName));
+    return sendJson(res, 200, view(runtime, telemetry.topology, path.slice(1) as ViewName));
+  }
+  const proxy = /^\/proxy-config\/routes\/([^/]+)$/.exec(path)?.[1];
+  if (req.method === 'GET' && proxy !== undefined) {
+    const name = decodePathSegment(proxy);
+    const table = runtime.routeTable(name);
+    if (!table) throw new ControlError(404, `no pod ${name} (see mesh-mall get pods), and it is not istio-ingressgateway`);
+    return sendJson(res, 200, 'ingress' in table ? ingressRouteView(table.ingress) : sidecarRouteView(table.sidecar));
   }
   if (req.method === 'GET' && path === '/metrics') {
-    const text = await runtime.metrics.text();
-    res.writeHead(200, { 'content-type': runtime.metrics.contentType }).end(text);
+    const text = await telemetry.metrics.text();
+    res.writeHead(200, { 'content-type': telemetry.metrics.contentType }).end(text);
     return;
   }
-  throw new ControlError(404, `no ${req.method} ${path}; try GET /workloads, /services, /routes, /pods, /metrics or POST /apply, /delete`);
+  throw new ControlError(404, `no ${req.method} ${path}; try GET /workloads, /services, /routes, /pods, /topology, /proxy-config/routes/<pod>, /metrics or POST /apply, /delete`);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) throw new ControlError(413, 'request body too large');
-    chunks.push(chunk);
+  let body: Buffer;
+  try {
+    body = await readBoundedBody(req, BODY_LIMIT);
+  } catch (error) {
+    throw error instanceof BodyTooLarge ? new ControlError(413, 'request body too large') : error;
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new ControlError(400, 'body is not JSON');
+  }
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ControlError(400, `malformed percent-encoding in ${JSON.stringify(segment)}`);
   }
 }
 

@@ -1,7 +1,8 @@
-import { namespaceOf, type VirtualServiceManifest, type WorkloadManifest } from './manifests.js';
+import { namespaceOf, type VirtualServiceManifest, type WorkloadManifest } from '../api/manifests.js';
+import { describeDestination, describeMatch } from '../istio/describe.js';
+import { qualifyHost } from '../istio/hosts.js';
+import type { TopologyRecorder } from '../telemetry/topology.js';
 import type { Runtime } from './runtime.js';
-import { qualifyHost } from './istio/hosts.js';
-import type { HttpMatch } from './istio/schemas.js';
 
 /** What `mesh-mall get` shows: one table per kind of thing, plus the objects behind it for -o json|yaml. */
 export interface View {
@@ -13,7 +14,7 @@ export interface View {
 export const VIEWS = ['workloads', 'services', 'routes', 'pods', 'topology'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
-export function view(runtime: Runtime, name: ViewName): View {
+export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewName): View {
   const objects = runtime.list();
   const pods = runtime.pods();
   switch (name) {
@@ -40,8 +41,7 @@ export function view(runtime: Runtime, name: ViewName): View {
       return {
         columns: ['NAMESPACE', 'NAME', 'PORTS', 'ENDPOINTS'],
         rows: services.map((s) => {
-          const target = runtime.cluster.resolveHost(`${s.metadata.name}.${namespaceOf(s)}`, namespaceOf(s));
-          const endpoints = target ? runtime.cluster.endpoints(target).map((p) => `${p.name}:${p.port}`) : [];
+          const endpoints = runtime.endpoints(namespaceOf(s), s.metadata.name).map((p) => `${p.name}:${p.port}`);
           return [namespaceOf(s), s.metadata.name, s.spec.ports.map((p) => `${p.name ?? ''}/${p.port}`).join(','), endpoints.join(',') || '<none>'];
         }),
         objects: services,
@@ -59,8 +59,7 @@ export function view(runtime: Runtime, name: ViewName): View {
           vs.spec.http
             .map((r) => {
               const when = r.match?.map(describeMatch).join(' | ') ?? '*';
-              const to = r.route.map((d) => `${d.destination.host}${d.destination.subset ? `/${d.destination.subset}` : ''}${d.weight !== undefined ? ` ${d.weight}%` : ''}`).join(' + ');
-              return `${r.name ? `${r.name}: ` : ''}${when} → ${to}`;
+              return `${r.name ? `${r.name}: ` : ''}${when} → ${r.route.map(describeDestination).join(' + ')}`;
             })
             .join('; '),
         ]),
@@ -68,11 +67,11 @@ export function view(runtime: Runtime, name: ViewName): View {
       };
     }
     case 'topology': {
-      const topology = runtime.topology.snapshot();
+      const snapshot = topology.snapshot();
       return {
         columns: ['FROM', 'TO', 'RPS', 'ERRORS', 'P50'],
-        rows: topology.edges.map((e) => [e.source, e.destination, String(e.rps), `${(e.errorRate * 100).toFixed(1)}%`, `${e.p50Ms} ms`]),
-        objects: [topology],
+        rows: snapshot.edges.map((e) => [e.source, e.destination, String(e.rps), `${(e.errorRate * 100).toFixed(1)}%`, `${e.p50Ms} ms`]),
+        objects: [snapshot],
       };
     }
     case 'pods':
@@ -83,18 +82,3 @@ export function view(runtime: Runtime, name: ViewName): View {
       };
   }
 }
-
-function describeMatch(match: HttpMatch): string {
-  const parts: string[] = [];
-  const describe = (m: { exact?: string; prefix?: string; regex?: string }) =>
-    m.exact !== undefined ? `=${m.exact}` : m.prefix !== undefined ? `^=${m.prefix}` : m.regex !== undefined ? `~${m.regex}` : ' present';
-  if (match.uri) parts.push(`uri${describe(match.uri)}`);
-  if (match.method) parts.push(`method${describe(match.method)}`);
-  for (const [name, m] of Object.entries(match.headers ?? {})) parts.push(`${name}${describe(m)}`);
-  for (const [name, m] of Object.entries(match.withoutHeaders ?? {})) parts.push(`!${name}${describe(m)}`);
-  for (const [name, m] of Object.entries(match.queryParams ?? {})) parts.push(`?${name}${describe(m)}`);
-  if (match.sourceNamespace) parts.push(`from ns ${match.sourceNamespace}`);
-  for (const [k, v] of Object.entries(match.sourceLabels ?? {})) parts.push(`from ${k}=${v}`);
-  return parts.join(',') || '*';
-}
-

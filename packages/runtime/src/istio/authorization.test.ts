@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authzValueMatches, isAllowed, principalOf } from './authorization.js';
+import { principalOf } from '../k8s/identity.js';
+import { authzValueMatches, isAllowed } from './authorization.js';
 import { meshConfig, source } from './test-fixtures.js';
 
 const policies = (yaml: string) => meshConfig(yaml).authorizationPolicies;

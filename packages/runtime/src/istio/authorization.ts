@@ -1,6 +1,6 @@
-import type { SourceIdentity } from '../router.js';
+import type { AuthorizationPolicySpec } from '../api/istio-schemas.js';
+import { principalOf, type SourceIdentity } from '../k8s/identity.js';
 import type { AuthorizationPolicy } from './mesh-config.js';
-import type { AuthorizationPolicySpec } from './schemas.js';
 
 type Rule = NonNullable<AuthorizationPolicySpec['rules']>[number];
 
@@ -9,11 +9,6 @@ export interface AuthorizationRequest {
   method: string;
   /** Path without the query string. */
   path: string;
-}
-
-/** The SPIFFE-style principal Istio gives a workload's mTLS identity. */
-export function principalOf(source: SourceIdentity): string {
-  return `cluster.local/ns/${source.namespace}/sa/${source.serviceAccount}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-const CLUSTER_DOMAIN = 'svc.cluster.local';
+import { parseServiceHost, serviceFqdn } from '../k8s/names.js';
 
 /**
  * A host named in an Istio object, resolved from the object's namespace: a short name (`reviews`) is a Service in
@@ -8,11 +8,8 @@ const CLUSTER_DOMAIN = 'svc.cluster.local';
 export function qualifyHost(host: string, namespace: string): string {
   const lower = host.toLowerCase();
   if (lower === '*' || lower.startsWith('*.')) return lower;
-  const parts = lower.split('.');
-  if (parts.length === 1) return `${lower}.${namespace}.${CLUSTER_DOMAIN}`;
-  if (parts.length === 2) return `${lower}.${CLUSTER_DOMAIN}`;
-  if (parts.length === 3 && parts[2] === 'svc') return `${lower}.cluster.local`;
-  return lower;
+  const named = parseServiceHost(lower, namespace);
+  return named ? serviceFqdn(named.name, named.namespace) : lower;
 }
 
 /** Istio host matching: `*` matches everything, `*.example.com` any name under it, else equality. */
@@ -26,6 +23,12 @@ export function hostMatches(pattern: string, host: string): boolean {
 export function qualifyGateway(reference: string, namespace: string): string {
   if (reference === 'mesh') return reference;
   return reference.includes('/') ? reference : `${namespace}/${reference}`;
+}
+
+/** The gateways a VirtualService is bound to; none listed means the mesh (every sidecar). */
+export function boundGateways(spec: { gateways?: string[] | undefined }, namespace: string): Set<string> {
+  const gateways = spec.gateways ?? [];
+  return new Set(gateways.length === 0 ? ['mesh'] : gateways.map((g) => qualifyGateway(g, namespace)));
 }
 
 /** Whether an object with `exportTo` in `namespace` is visible to a caller in `from` (default: everywhere). */

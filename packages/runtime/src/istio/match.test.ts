@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestMatches, stringMatches, type RequestFacts } from './match.js';
+import { compileMatch, stringMatches, type RequestFacts } from './match.js';
 import { source } from './test-fixtures.js';
 
 const facts = (overrides: Partial<RequestFacts> = {}): RequestFacts => ({
@@ -11,6 +11,9 @@ const facts = (overrides: Partial<RequestFacts> = {}): RequestFacts => ({
   gateways: new Set(['mesh']),
   ...overrides,
 });
+
+/** One match condition, translated as the route tables translate it, applied to one request. */
+const requestMatches = (match: Parameters<typeof compileMatch>[0], request: RequestFacts, gateways?: ReadonlySet<string>) => compileMatch(match, gateways)(request);
 
 describe('StringMatch', () => {
   it('exact, prefix, and regex as a full-string RE2 match', () => {

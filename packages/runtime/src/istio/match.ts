@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { RE2JS } from 're2js';
-import type { SourceIdentity } from '../router.js';
-import type { HttpMatch, StringMatch } from './schemas.js';
+import type { HttpMatch, StringMatch } from '../api/istio-schemas.js';
+import type { SourceIdentity } from '../k8s/identity.js';
 
 /** What a match condition can look at in one request. */
 export interface RequestFacts {
@@ -15,6 +15,9 @@ export interface RequestFacts {
   /** `mesh` for sidecar traffic, else the `namespace/name` of each Gateway the request came through. */
   gateways: ReadonlySet<string>;
 }
+
+/** One HTTPMatchRequest translated once: a predicate over a request's facts. */
+export type RequestMatcher = (request: RequestFacts) => boolean;
 
 const compiled = new Map<string, RE2JS>();
 
@@ -30,47 +33,80 @@ export function re2(pattern: string): RE2JS {
 
 /** An empty StringMatch (`{}`) only asks that the value be present. */
 export function stringMatches(match: StringMatch, value: string | undefined, ignoreCase = false): boolean {
-  if (value === undefined) return false;
-  const subject = ignoreCase ? value.toLowerCase() : value;
-  if (match.exact !== undefined) return subject === (ignoreCase ? match.exact.toLowerCase() : match.exact);
-  if (match.prefix !== undefined) return subject.startsWith(ignoreCase ? match.prefix.toLowerCase() : match.prefix);
-  if (match.regex !== undefined) return re2(match.regex).matches(value);
-  return true;
+  return compileStringMatch(match, ignoreCase)(value);
+}
+
+/** A StringMatch as a predicate, its case folding and regex prepared once. */
+function compileStringMatch(match: StringMatch, ignoreCase = false): (value: string | undefined) => boolean {
+  const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
+  if (match.exact !== undefined) {
+    const exact = fold(match.exact);
+    return (value) => value !== undefined && fold(value) === exact;
+  }
+  if (match.prefix !== undefined) {
+    const prefix = fold(match.prefix);
+    return (value) => value !== undefined && fold(value).startsWith(prefix);
+  }
+  if (match.regex !== undefined) {
+    const regex = re2(match.regex);
+    return (value) => value !== undefined && regex.matches(value);
+  }
+  return (value) => value !== undefined;
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
+  const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
 
 /**
- * One HTTPMatchRequest: every condition it names must hold. `gateways` names are resolved by the caller (the
- * VirtualService's namespace applies to short names).
+ * One HTTPMatchRequest: every condition it names must hold. `gateways` are the match's own gateway names, resolved
+ * by the caller (the VirtualService's namespace applies to short names).
  */
-export function requestMatches(match: HttpMatch, request: RequestFacts, matchGateways?: ReadonlySet<string>): boolean {
-  const queryStart = request.url.indexOf('?');
-  const path = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
-  if (match.uri && !stringMatches(match.uri, path, match.ignoreUriCase)) return false;
-  if (match.method && !stringMatches(match.method, request.method)) return false;
-  if (match.port !== undefined && match.port !== request.port) return false;
+export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>): RequestMatcher {
+  const checks: RequestMatcher[] = [];
+  if (match.uri) {
+    const uri = compileStringMatch(match.uri, match.ignoreUriCase);
+    checks.push((request) => {
+      const queryStart = request.url.indexOf('?');
+      return uri(queryStart < 0 ? request.url : request.url.slice(0, queryStart));
+    });
+  }
+  if (match.method) {
+    const method = compileStringMatch(match.method);
+    checks.push((request) => method(request.method));
+  }
+  if (match.port !== undefined) {
+    const port = match.port;
+    checks.push((request) => request.port === port);
+  }
   for (const [name, condition] of Object.entries(match.headers ?? {})) {
-    if (!stringMatches(condition, headerValue(request.headers, name))) return false;
+    const [header, test] = [name.toLowerCase(), compileStringMatch(condition)];
+    checks.push((request) => test(headerValue(request.headers, header)));
   }
   for (const [name, condition] of Object.entries(match.withoutHeaders ?? {})) {
-    if (stringMatches(condition, headerValue(request.headers, name))) return false;
+    const [header, test] = [name.toLowerCase(), compileStringMatch(condition)];
+    checks.push((request) => !test(headerValue(request.headers, header)));
   }
+  const queryParams = Object.entries(match.queryParams ?? {}).map(([name, condition]) => [name, compileStringMatch(condition)] as const);
   if (match.queryParams) {
-    const query = new URLSearchParams(queryStart < 0 ? '' : request.url.slice(queryStart + 1));
-    for (const [name, condition] of Object.entries(match.queryParams)) {
-      if (!stringMatches(condition, query.get(name) ?? undefined)) return false;
-    }
+    checks.push((request) => {
+      const queryStart = request.url.indexOf('?');
+      const query = new URLSearchParams(queryStart < 0 ? '' : request.url.slice(queryStart + 1));
+      return queryParams.every(([name, test]) => test(query.get(name) ?? undefined));
+    });
   }
-  for (const [key, value] of Object.entries(match.sourceLabels ?? {})) {
-    if (request.source.labels[key] !== value) return false;
+  const sourceLabels = Object.entries(match.sourceLabels ?? {});
+  if (sourceLabels.length > 0) checks.push((request) => sourceLabels.every(([key, value]) => request.source.labels[key] === value));
+  if (match.sourceNamespace !== undefined) {
+    const namespace = match.sourceNamespace;
+    checks.push((request) => request.source.namespace === namespace);
   }
-  if (match.sourceNamespace !== undefined && match.sourceNamespace !== request.source.namespace) return false;
-  if (matchGateways && ![...matchGateways].some((g) => request.gateways.has(g))) return false;
-  return true;
+  if (gateways) {
+    const names = [...gateways];
+    checks.push((request) => names.some((g) => request.gateways.has(g)));
+  }
+  return (request) => checks.every((check) => check(request));
 }
 
 /** Every regex in a VirtualService's matches, for validation at apply time. */

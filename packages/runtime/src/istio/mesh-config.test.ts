@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MeshConfig } from './mesh-config.js';
-import { meshConfig, source } from './test-fixtures.js';
+import { MeshRoutes } from './compile.js';
 import type { RequestFacts } from './match.js';
+import type { MeshConfig, VirtualService } from './mesh-config.js';
+import { chooseRoute } from './route-table.js';
+import { MALL_GATEWAY, meshConfig, source } from './test-fixtures.js';
+import { validateVirtualServices } from './validate.js';
 
 const request = (headers: Record<string, string> = {}, url = '/', from = source('default')): RequestFacts => ({
   method: 'GET',
@@ -11,6 +14,12 @@ const request = (headers: Record<string, string> = {}, url = '/', from = source(
   source: from,
   gateways: new Set(['mesh']),
 });
+
+/** A VirtualService's routes as its callers' tables hold them (compiled once, so weights keep their state). */
+function router(config: MeshConfig, vs: VirtualService): (request: RequestFacts) => ReturnType<typeof chooseRoute> {
+  const routes = new MeshRoutes(config, []).routesOf(vs, 'default');
+  return (request) => chooseRoute({ target: undefined, virtualService: vs, routes, passthrough: undefined }, request);
+}
 
 // Istio's "Request Routing" task: jason sees reviews v2, everyone else v1.
 const REVIEWS = `
@@ -53,10 +62,10 @@ spec:
 
   it('takes the first route that matches, in order (the header route, then the catch-all)', () => {
     const config = meshConfig(REVIEWS);
-    const vs = config.virtualServices[0]!;
-    expect(config.chooseRoute(vs, request({ 'end-user': 'jason' }))?.destination.destination.subset).toBe('v2');
-    expect(config.chooseRoute(vs, request({ 'end-user': 'fox' }))?.destination.destination.subset).toBe('v1');
-    expect(config.chooseRoute(vs, request())?.destination.destination.subset).toBe('v1');
+    const choose = router(config, config.virtualServices[0]!);
+    expect(choose(request({ 'end-user': 'jason' }))?.destination.destination.subset).toBe('v2');
+    expect(choose(request({ 'end-user': 'fox' }))?.destination.destination.subset).toBe('v1');
+    expect(choose(request())?.destination.destination.subset).toBe('v1');
   });
 
   it('does not reorder by specificity: an earlier broad route shadows a later specific one', () => {
@@ -74,7 +83,7 @@ spec:
     match: [{uri: {exact: /reviews/7}}]
     route: [{destination: {host: reviews, subset: v2}}]
 `);
-    expect(config.chooseRoute(config.virtualServices[0]!, request({}, '/reviews/7'))?.name).toBe('broad');
+    expect(router(config, config.virtualServices[0]!)(request({}, '/reviews/7'))?.route.name).toBe('broad');
   });
 
   it('ORs the entries of a match list, and has no route when none matches (Envoy answers 404)', () => {
@@ -88,10 +97,10 @@ spec:
   - match: [{headers: {end-user: {exact: jason}}}, {uri: {prefix: /beta}}]
     route: [{destination: {host: reviews, subset: v2}}]
 `);
-    const vs = config.virtualServices[0]!;
-    expect(config.chooseRoute(vs, request({ 'end-user': 'jason' }))).toBeDefined();
-    expect(config.chooseRoute(vs, request({}, '/beta/x'))).toBeDefined();
-    expect(config.chooseRoute(vs, request({ 'end-user': 'fox' }, '/'))).toBeUndefined();
+    const choose = router(config, config.virtualServices[0]!);
+    expect(choose(request({ 'end-user': 'jason' }))).toBeDefined();
+    expect(choose(request({}, '/beta/x'))).toBeDefined();
+    expect(choose(request({ 'end-user': 'fox' }, '/'))).toBeUndefined();
   });
 
   it('splits by weight exactly over every run of requests (Istio docs: reviews 50/50 v1/v3)', () => {
@@ -108,8 +117,8 @@ spec:
     - destination: {host: reviews, subset: v3}
       weight: 20
 `);
-    const vs = config.virtualServices[0]!;
-    const picks = Array.from({ length: 100 }, () => config.chooseRoute(vs, request())!.destination.destination.subset);
+    const choose = router(config, config.virtualServices[0]!);
+    const picks = Array.from({ length: 100 }, () => choose(request())!.destination.destination.subset);
     expect(picks.filter((s) => s === 'v1')).toHaveLength(80);
     expect(picks.slice(0, 10).filter((s) => s === 'v3')).toHaveLength(2);
   });
@@ -130,7 +139,7 @@ spec:
     - destination: {host: reviews.default.svc.cluster.local, subset: v2}
       weight: 30
 `);
-    const errors = MeshConfig.validate(config.virtualServices);
+    const errors = validateVirtualServices(config.virtualServices);
     expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(/host reviews.default.svc.cluster.local already has VirtualService default\/reviews/);
     expect(errors.join('\n')).toMatch(/regex/);
@@ -139,14 +148,7 @@ spec:
 });
 
 describe('Gateways and DestinationRules', () => {
-  const config = meshConfig(`
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: mall-gateway, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
----
+  const config = meshConfig(`${MALL_GATEWAY}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: mall, namespace: base}

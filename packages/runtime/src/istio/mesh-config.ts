@@ -1,17 +1,8 @@
-import type { Pod } from '../cluster.js';
-import { matchesLabels } from '../cluster.js';
-import { hostMatches, qualifyGateway, qualifyHost, visibleFrom } from './hosts.js';
-import { re2, regexesOf, requestMatches, type RequestFacts } from './match.js';
-import type {
-  AuthorizationPolicySpec,
-  DestinationRuleSpec,
-  GatewaySpec,
-  HttpMatch,
-  HttpRoute,
-  RouteDestination,
-  TrafficPolicy,
-  VirtualServiceSpec,
-} from './schemas.js';
+import type { AuthorizationPolicySpec, DestinationRuleSpec, GatewaySpec, TrafficPolicy, VirtualServiceSpec } from '../api/istio-schemas.js';
+import { namespaceOf, type IstioManifests } from '../api/manifests.js';
+import type { Pod } from '../k8s/identity.js';
+import { matchesLabels } from '../k8s/labels.js';
+import { boundGateways, hostMatches, qualifyHost, visibleFrom } from './hosts.js';
 
 export interface IstioObject<Spec> {
   namespace: string;
@@ -26,27 +17,15 @@ export type AuthorizationPolicy = IstioObject<AuthorizationPolicySpec>;
 
 export const ROOT_NAMESPACE = 'istio-system';
 
-/** The route a request took, with the destination its weights picked. */
-export interface RouteChoice {
-  virtualService: VirtualService;
-  route: HttpRoute;
-  /** `<route name>` or `<virtualservice>.<namespace>#<index>` when the route has no name. */
-  name: string;
-  destination: RouteDestination;
-  /** The match condition that selected the route (a uri prefix in it is what rewrite.uri replaces). */
-  matched: HttpMatch | undefined;
-}
-
 /**
- * The Istio objects in force, and the lookups the sidecars make from them. Replaced as a whole on every apply, so a
- * request in flight keeps the configuration it started with.
+ * The Istio objects in force, indexed by host, and the lookups translation makes from them: which VirtualService
+ * routes a host for a caller, which Gateways accept a host, which DestinationRule applies. Read when route tables are
+ * compiled (compile.ts), never per request.
  */
 export class MeshConfig {
   private readonly meshRoutes = new Map<string, VirtualService>();
   /** Wildcard hosts (`*.example.com`), kept apart so a lookup by exact host does not scan every route. */
   private readonly meshWildcards: [string, VirtualService][] = [];
-  /** Smooth weighted round-robin state per route: splits are exact over any run of requests, not only on average. */
-  private readonly weightState = new WeakMap<HttpRoute, number[]>();
 
   constructor(
     readonly virtualServices: readonly VirtualService[] = [],
@@ -55,7 +34,7 @@ export class MeshConfig {
     readonly authorizationPolicies: readonly AuthorizationPolicy[] = [],
   ) {
     for (const vs of virtualServices) {
-      if (!boundTo(vs).has('mesh')) continue;
+      if (!boundGateways(vs.spec, vs.namespace).has('mesh')) continue;
       for (const host of vs.spec.hosts) {
         const qualified = qualifyHost(host, vs.namespace);
         if (qualified.startsWith('*')) this.meshWildcards.push([qualified, vs]);
@@ -64,40 +43,13 @@ export class MeshConfig {
     }
   }
 
-  /**
-   * What istioctl analyze would refuse: two VirtualServices for one host on the mesh (Istio leaves that undefined),
-   * regexes RE2 cannot compile, routes whose weights do not add up to 100.
-   */
-  static validate(virtualServices: readonly VirtualService[]): string[] {
-    const errors: string[] = [];
-    const owners = new Map<string, VirtualService>();
-    for (const vs of virtualServices) {
-      const label = `VirtualService ${vs.namespace}/${vs.name}`;
-      if (boundTo(vs).has('mesh')) {
-        for (const host of vs.spec.hosts.map((h) => qualifyHost(h, vs.namespace))) {
-          const other = owners.get(host);
-          if (other && other !== vs) {
-            errors.push(`${label}: host ${host} already has VirtualService ${other.namespace}/${other.name}; use one VirtualService per host`);
-          }
-          owners.set(host, vs);
-        }
-      }
-      vs.spec.http.forEach((route, i) => {
-        for (const match of route.match ?? []) {
-          for (const pattern of regexesOf(match)) {
-            try {
-              re2(pattern);
-            } catch (error) {
-              errors.push(`${label}: http[${i}] regex ${JSON.stringify(pattern)}: ${(error as Error).message}`);
-            }
-          }
-        }
-        const weights = route.route.map((d) => d.weight);
-        const total = weights.reduce<number>((sum, w) => sum + (w ?? 0), 0);
-        if (route.route.length > 1 && total !== 100) errors.push(`${label}: http[${i}] route weights add up to ${total}, not 100`);
-      });
-    }
-    return errors;
+  /** The configuration made by these objects (PeerAuthentication has nothing to route or enforce locally). */
+  static fromManifests(manifests: readonly IstioManifests[]): MeshConfig {
+    const of = <K extends IstioManifests['kind']>(kind: K) =>
+      manifests
+        .filter((m): m is Extract<IstioManifests, { kind: K }> => m.kind === kind)
+        .map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec }) as IstioObject<Extract<IstioManifests, { kind: K }>['spec']>);
+    return new MeshConfig(of('VirtualService'), of('DestinationRule'), of('Gateway'), of('AuthorizationPolicy'));
   }
 
   /** The VirtualService routing `fqdn` for mesh traffic from namespace `from`, if any. */
@@ -123,23 +75,9 @@ export class MeshConfig {
   gatewayVirtualService(gateways: ReadonlySet<string>, host: string): VirtualService | undefined {
     return this.virtualServices.find(
       (vs) =>
-        [...boundTo(vs)].some((g) => gateways.has(g)) &&
+        [...boundGateways(vs.spec, vs.namespace)].some((g) => gateways.has(g)) &&
         vs.spec.hosts.some((h) => hostMatches(h.toLowerCase(), host) || hostMatches(qualifyHost(h, vs.namespace), host)),
     );
-  }
-
-  /** Istio's rule order: the first http route whose match list matches (or that has none) wins. */
-  chooseRoute(vs: VirtualService, request: RequestFacts): RouteChoice | undefined {
-    for (const [index, route] of vs.spec.http.entries()) {
-      const conditions = route.match ?? [];
-      const matched = conditions.find((m) =>
-        requestMatches(m, request, m.gateways ? new Set(m.gateways.map((g) => qualifyGateway(g, vs.namespace))) : undefined),
-      );
-      if (conditions.length > 0 && !matched) continue;
-      const name = route.name ?? `${vs.name}.${vs.namespace}#${index}`;
-      return { virtualService: vs, route, name, destination: this.pickWeighted(route), matched };
-    }
-    return undefined;
   }
 
   /** The DestinationRule for `fqdn` as seen from `from`: client namespace, then the Service's, then the root. */
@@ -160,27 +98,6 @@ export class MeshConfig {
       (p) => (p.namespace === pod.namespace || p.namespace === ROOT_NAMESPACE) && (!p.spec.selector || matchesLabels(pod.labels, p.spec.selector.matchLabels)),
     );
   }
-
-  private pickWeighted(route: HttpRoute): RouteDestination {
-    if (route.route.length === 1) return route.route[0]!;
-    const weights = route.route.map((d) => d.weight ?? 0);
-    const current = this.weightState.get(route) ?? weights.map(() => 0);
-    const total = weights.reduce((a, b) => a + b, 0);
-    let best = 0;
-    for (let i = 0; i < weights.length; i++) {
-      current[i]! += weights[i]!;
-      if (current[i]! > current[best]!) best = i;
-    }
-    current[best]! -= total;
-    this.weightState.set(route, current);
-    return route.route[best]!;
-  }
-}
-
-/** The gateways a VirtualService is bound to; none listed means the mesh (every sidecar). */
-function boundTo(vs: VirtualService): Set<string> {
-  const gateways = vs.spec.gateways ?? [];
-  return new Set(gateways.length === 0 ? ['mesh'] : gateways.map((g) => qualifyGateway(g, vs.namespace)));
 }
 
 /** A subset's policy overrides the rule's own, field by field as Istio does. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Headers } from '../forward.js';
+import type { Headers } from '../lib/headers.js';
 import { applyHeaderOperations, rewriteUri } from './rewrite.js';
 
 describe('rewrite.uri', () => {

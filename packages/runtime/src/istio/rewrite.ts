@@ -1,5 +1,5 @@
-import type { Headers } from '../forward.js';
-import type { HeaderOperations, HttpMatch } from './schemas.js';
+import type { Headers } from '../lib/headers.js';
+import type { HeaderOperations, HttpMatch } from '../api/istio-schemas.js';
 
 /** VirtualService header operations: `set` replaces, `add` appends, `remove` deletes (names are case-insensitive). */
 export function applyHeaderOperations(headers: Headers, operations: HeaderOperations | undefined): void {

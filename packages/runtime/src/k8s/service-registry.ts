@@ -1,17 +1,7 @@
-import { namespaceOf, type ServiceManifest } from './manifests.js';
-
-/** One running replica of a workload, as the router sees it. */
-export interface Pod {
-  name: string;
-  namespace: string;
-  /** The Deployment (or StatefulSet) it belongs to. */
-  workload: string;
-  labels: Record<string, string>;
-  serviceAccount: string;
-  /** Where the pod's process listens; set once it has reported its port. */
-  port?: number;
-  ready: boolean;
-}
+import { namespaceOf, type ServiceManifest } from '../api/manifests.js';
+import type { Pod } from './identity.js';
+import { matchesLabels } from './labels.js';
+import { hostOf, parseServiceHost, serviceFqdn } from './names.js';
 
 export interface ServiceTarget {
   service: ServiceManifest;
@@ -20,31 +10,35 @@ export interface ServiceTarget {
   fqdn: string;
 }
 
-const CLUSTER_DOMAIN = 'svc.cluster.local';
-
-/** The objects the runtime holds, and the lookups kube-dns and kube-proxy would answer from them. */
-export class Cluster {
-  readonly services = new Map<string, ServiceManifest>();
-  readonly pods = new Map<string, Pod>();
+/**
+ * The Services and pods of the local cluster, and the answers kube-dns and the Endpoints controller give from them:
+ * which Service a host names, and which ready pods back it. (Istio's pilot calls this its Kubernetes service registry.)
+ */
+export class ServiceRegistry {
+  private readonly byKey = new Map<string, ServiceTarget>();
   private readonly podsByNamespace = new Map<string, Set<Pod>>();
 
-  static key(namespace: string, name: string): string {
-    return `${namespace}/${name}`;
+  putService(service: ServiceManifest): void {
+    const namespace = namespaceOf(service);
+    this.byKey.set(`${namespace}/${service.metadata.name}`, { service, namespace, fqdn: serviceFqdn(service.metadata.name, namespace) });
   }
 
-  putService(service: ServiceManifest): void {
-    this.services.set(Cluster.key(namespaceOf(service), service.metadata.name), service);
+  removeService(namespace: string, name: string): void {
+    this.byKey.delete(`${namespace}/${name}`);
+  }
+
+  /** Every Service, in the order they were first put. */
+  services(): Iterable<ServiceTarget> {
+    return this.byKey.values();
   }
 
   addPod(pod: Pod): void {
-    this.pods.set(Cluster.key(pod.namespace, pod.name), pod);
     let set = this.podsByNamespace.get(pod.namespace);
     if (!set) this.podsByNamespace.set(pod.namespace, (set = new Set()));
     set.add(pod);
   }
 
   removePod(pod: Pod): void {
-    this.pods.delete(Cluster.key(pod.namespace, pod.name));
     this.podsByNamespace.get(pod.namespace)?.delete(pod);
   }
 
@@ -53,17 +47,8 @@ export class Cluster {
    * `svc.ns.svc.cluster.local`, with or without `:port`.
    */
   resolveHost(authority: string, fromNamespace: string): ServiceTarget | undefined {
-    const host = authority.replace(/:\d+$/, '').toLowerCase();
-    const parts = host.split('.');
-    const qualified =
-      parts.length === 2 ||
-      (parts.length === 3 && parts[2] === 'svc') ||
-      (parts.length === 5 && parts.slice(2).join('.') === CLUSTER_DOMAIN);
-    if (parts.length !== 1 && !qualified) return undefined;
-    const name = parts[0]!;
-    const namespace = parts.length === 1 ? fromNamespace : parts[1]!;
-    const service = this.services.get(Cluster.key(namespace, name));
-    return service ? { service, namespace, fqdn: `${name}.${namespace}.${CLUSTER_DOMAIN}` } : undefined;
+    const named = parseServiceHost(hostOf(authority), fromNamespace);
+    return named ? this.byKey.get(`${named.namespace}/${named.name}`) : undefined;
   }
 
   /** The ready pods a Service selects (its Endpoints). */
@@ -76,9 +61,4 @@ export class Cluster {
     }
     return result;
   }
-}
-
-export function matchesLabels(labels: Record<string, string>, selector: Record<string, string>): boolean {
-  for (const [key, value] of Object.entries(selector)) if (labels[key] !== value) return false;
-  return true;
 }

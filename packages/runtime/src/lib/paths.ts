@@ -1,8 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository this runtime lives in: packages/runtime/dist/paths.js → the root three levels up. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The repository this runtime lives in: packages/runtime/dist/lib/paths.js → the root four levels up. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const SERVICES_DIR = join(REPO_ROOT, 'services');
 export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.mesh-mall');
 /** The base act: what `npm start` brings up. */

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { isKustomization } from '../manifests.js';
+import { isKustomization } from '../api/manifests.js';
 import { parseAllDocuments } from 'yaml';
 import { checkSchema } from './schema-check.js';
 import { checkSemantics, subjectOf, type Finding, type LintedObject } from './semantic.js';

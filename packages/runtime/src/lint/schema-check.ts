@@ -1,4 +1,4 @@
-import { formatPath } from '../strict.js';
+import { formatPath } from '../api/strict.js';
 import { modelFor, KNOWN_API_VERSIONS } from './models.js';
 
 /** One problem in one object: where (a path in the object) and what. */

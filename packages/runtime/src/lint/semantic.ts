@@ -1,5 +1,9 @@
-import { packageForImage, serviceOfImage } from '../images.js';
+import { namespaceOf, objectKey } from '../api/manifests.js';
+import { matchesLabels as matches } from '../k8s/labels.js';
+import { serviceFqdn } from '../k8s/names.js';
+import { meshHostConflicts } from '../istio/host-owners.js';
 import { qualifyGateway, qualifyHost } from '../istio/hosts.js';
+import { packageForImage, serviceOfImage } from '../workloads/images.js';
 import type { Problem } from './schema-check.js';
 
 /** One object as linted: where it came from, and its content. */
@@ -18,12 +22,7 @@ export interface Finding extends Problem {
 const PROTOCOL_NAME = /^(http|http2|https|grpc|grpc-web|tcp|tls|mongo|redis|mysql|udp)(-.*)?$/;
 const INJECTION_LABELS = ['istio-injection', 'istio.io/rev'];
 
-const namespaceOf = (o: Record<string, any>) => (o.metadata?.namespace as string | undefined) ?? 'default';
-const keyOf = (o: Record<string, any>) => `${o.kind}/${namespaceOf(o)}/${o.metadata?.name}`;
 export const subjectOf = (o: Record<string, any>) => `${o.kind} ${o.kind === 'Namespace' ? '' : `${namespaceOf(o)}/`}${o.metadata?.name}`;
-
-const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>) =>
-  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /**
  * Checks across objects, in the spirit of istioctl analyze: what the routing names must exist, one VirtualService per
@@ -39,7 +38,7 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
   const ofKind = (kind: string, apiGroup?: string) =>
     objects.filter((o) => o.object.kind === kind && (!apiGroup || String(o.object.apiVersion).startsWith(apiGroup)));
 
-  const services = new Map(ofKind('Service').map((s) => [`${s.object.metadata.name}.${namespaceOf(s.object)}.svc.cluster.local`, s.object]));
+  const services = new Map(ofKind('Service').map((s) => [serviceFqdn(s.object.metadata.name, namespaceOf(s.object)), s.object]));
   const workloads = [...ofKind('Deployment'), ...ofKind('StatefulSet')];
   const rules = ofKind('DestinationRule', 'networking.istio.io');
   const gateways = new Set(ofKind('Gateway', 'networking.istio.io').map((g) => `${namespaceOf(g.object)}/${g.object.metadata.name}`));
@@ -58,24 +57,17 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
     if (!defined) report(item, `${path}.subset`, `no DestinationRule defines subset ${destination.subset} for ${fqdn}`);
   };
 
-  const hostOwners = new Map<string, LintedObject>();
-  for (const item of ofKind('VirtualService', 'networking.istio.io')) {
+  const virtualServices = ofKind('VirtualService', 'networking.istio.io');
+  const claimant = (item: LintedObject) => ({ key: objectKey(item.object), namespace: namespaceOf(item.object), hosts: item.object.spec?.hosts ?? [], gateways: item.object.spec?.gateways });
+  for (const { host, index, claimant: item, owner } of meshHostConflicts(virtualServices, claimant)) {
+    report(item, `spec.hosts[${index}]`, `${host} is also routed by ${subjectOf(owner.object)} (${owner.file}); Istio needs one VirtualService per host`);
+  }
+  for (const item of virtualServices) {
     const spec = item.object.spec ?? {};
-    const bound: string[] = spec.gateways?.length ? spec.gateways : ['mesh'];
-    bound.forEach((g: string, i: number) => {
+    (spec.gateways ?? []).forEach((g: string, i: number) => {
       const name = qualifyGateway(g, namespaceOf(item.object));
       if (name !== 'mesh' && !gateways.has(name)) report(item, `spec.gateways[${i}]`, `no Gateway ${name} in the linted files`);
     });
-    if (bound.includes('mesh')) {
-      (spec.hosts ?? []).forEach((host: string, i: number) => {
-        const fqdn = qualifyHost(host, namespaceOf(item.object));
-        const owner = hostOwners.get(fqdn);
-        if (owner && keyOf(owner.object) !== keyOf(item.object)) {
-          report(item, `spec.hosts[${i}]`, `${fqdn} is also routed by ${subjectOf(owner.object)} (${owner.file}); Istio needs one VirtualService per host`);
-        }
-        hostOwners.set(fqdn, owner ?? item);
-      });
-    }
     (spec.http ?? []).forEach((route: any, i: number) => {
       (route.route ?? []).forEach((d: any, j: number) => checkDestination(item, d.destination, `spec.http[${i}].route[${j}].destination`));
       if (route.mirror) checkDestination(item, route.mirror, `spec.http[${i}].mirror`);
@@ -150,14 +142,14 @@ function checkGatewayApi(objects: LintedObject[], services: Map<string, any>, re
     (item.object.spec?.parentRefs ?? []).forEach((ref: any, i: number) => {
       const target = `${ref.namespace ?? namespace}/${ref.name}`;
       const isService = ref.kind === 'Service';
-      const exists = isService ? services.has(`${ref.name}.${ref.namespace ?? namespace}.svc.cluster.local`) : gatewayApiGateways.has(target);
+      const exists = isService ? services.has(serviceFqdn(ref.name, ref.namespace ?? namespace)) : gatewayApiGateways.has(target);
       if (!exists) report(item, `spec.parentRefs[${i}]`, `no ${isService ? 'Service' : 'Gateway'} ${target} in the linted files`);
     });
     (item.object.spec?.rules ?? []).forEach((rule: any, i: number) => {
       (rule.backendRefs ?? []).forEach((ref: any, j: number) => {
         const path = `spec.rules[${i}].backendRefs[${j}]`;
         const backendNamespace = ref.namespace ?? namespace;
-        if (!services.has(`${ref.name}.${backendNamespace}.svc.cluster.local`)) return report(item, path, `no Service ${backendNamespace}/${ref.name} in the linted files`);
+        if (!services.has(serviceFqdn(ref.name, backendNamespace))) return report(item, path, `no Service ${backendNamespace}/${ref.name} in the linted files`);
         if (backendNamespace === namespace) return;
         const granted = grants.some(
           (g) =>

@@ -1,45 +1,13 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
-
-/** Headers that describe one connection, not the request (RFC 9110 §7.6.1); a proxy must not pass them on. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-]);
-
-export type Headers = Record<string, string | string[]>;
-
-export function endToEnd(headers: IncomingHttpHeaders): Headers {
-  const result: Headers = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) result[name] = value;
-  }
-  return result;
-}
-
-export class BodyTooLarge extends Error {}
+import type { Headers } from '../lib/headers.js';
+import { readBoundedBody } from '../lib/read-body.js';
 
 /** Reads a request body so that it can be sent more than once (retries, mirroring), refusing more than `limit`. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = req.headers['content-length'];
   if (req.headers['transfer-encoding'] === undefined && (declared === undefined || declared === '0')) return undefined;
-  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  return readBoundedBody(req, limit);
 }
 
 /** Why an attempt produced no response: the retry conditions Envoy distinguishes. */

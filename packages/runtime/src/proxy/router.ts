@@ -1,20 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { UpstreamCluster } from './balancer.js';
-import type { Cluster, Pod, ServiceTarget } from './cluster.js';
-import { matchesLabels } from './cluster.js';
-import { isAllowed } from './istio/authorization.js';
-import { qualifyHost } from './istio/hosts.js';
-import type { RequestFacts } from './istio/match.js';
-import { effectivePolicy, MeshConfig, type RouteChoice } from './istio/mesh-config.js';
-import type { Destination, TrafficPolicy } from './istio/schemas.js';
-
-/** Who is calling: the workload whose sidecar received the request. */
-export interface SourceIdentity {
-  namespace: string;
-  workload: string;
-  labels: Record<string, string>;
-  serviceAccount: string;
-}
+import type { Pod, SourceIdentity } from '../k8s/identity.js';
+import { matchesLabels } from '../k8s/labels.js';
+import { hostOf } from '../k8s/names.js';
+import type { ServiceRegistry, ServiceTarget } from '../k8s/service-registry.js';
+import { isAllowed } from '../istio/authorization.js';
+import { DEFAULT_RETRY, MeshRoutes, type IngressIdentity } from '../istio/compile.js';
+import type { RequestFacts } from '../istio/match.js';
+import { MeshConfig } from '../istio/mesh-config.js';
+import { chooseRoute, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 export interface RouteRequest {
   authority: string;
@@ -23,143 +17,122 @@ export interface RouteRequest {
   headers: IncomingHttpHeaders;
 }
 
-/** Where a routed request goes: a Service, or one subset of it, with the DestinationRule policy for it. */
-export interface UpstreamRef {
-  target: ServiceTarget;
-  subset: string | undefined;
-  labels: Record<string, string>;
-  policy: TrafficPolicy;
-  key: string;
-}
-
 /** Envoy's response flags for answers the sidecar gives itself. */
 export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'URX' | 'UT' | 'UO' | 'FI' | 'DI' | 'UAEX' | 'DC';
 
 export type RouteDecision =
   | { kind: 'reject'; status: number; flag: ResponseFlag; reason: string; target?: ServiceTarget }
-  | { kind: 'route'; target: ServiceTarget | undefined; choice: RouteChoice | undefined; upstream: UpstreamRef; mirror: UpstreamRef | undefined };
-
-/** The ingress gateway: which Gateways select it, and the ports its Gateway servers may name. */
-export interface IngressIdentity {
-  labels: Record<string, string>;
-  ports: readonly number[];
-}
+  | {
+      kind: 'route';
+      target: ServiceTarget | undefined;
+      /** The VirtualService route taken; undefined when no VirtualService routes the host. */
+      choice: RouteChoice | undefined;
+      retry: RetryPolicy;
+      upstream: UpstreamRef;
+      mirror: UpstreamRef | undefined;
+    };
 
 /**
- * Decides where each request goes, as the caller's Envoy would: Kubernetes DNS resolves the host; a VirtualService
- * for that host (or, at the ingress, one bound to a matching Gateway) picks a route and a weighted destination; a
- * DestinationRule supplies the subset's labels and the load-balancing and outlier policy. A host with no
- * VirtualService is routed like a plain Kubernetes Service.
+ * The data plane's view of the mesh: looks each request up in the route tables compiled for its caller (MeshRoutes),
+ * then picks an endpoint of the chosen upstream. A host no VirtualService routes goes to its Service as kube-proxy
+ * would send it. Upstream pools (load balancer, outlier detection, circuit breaker) outlive configurations.
  */
 export class Router {
-  config = new MeshConfig();
-  private readonly upstreams = new Map<string, UpstreamCluster>();
+  private routes: MeshRoutes;
+  private readonly pools = new Map<string, UpstreamPool>();
   /** Requests in flight per pod, for LEAST_REQUEST. */
-  readonly active = new Map<Pod, number>();
+  private readonly active = new Map<Pod, number>();
 
-  constructor(private readonly cluster: Cluster) {}
+  constructor(private readonly registry: ServiceRegistry) {
+    this.routes = new MeshRoutes(new MeshConfig(), registry.services());
+  }
 
-  /** Swaps in a new Istio configuration; requests already routed keep their decision. */
+  /** Translates a new Istio configuration against the current Services; requests already routed keep their decision. */
   configure(config: MeshConfig): void {
-    this.config = config;
+    this.routes = new MeshRoutes(config, this.registry.services());
+  }
+
+  /** The tables in force, for `mesh-mall proxy-config routes`. */
+  get tables(): MeshRoutes {
+    return this.routes;
   }
 
   decide(request: RouteRequest, source: SourceIdentity, ingress?: IngressIdentity): RouteDecision {
     const port = Number(/:(\d+)$/.exec(request.authority)?.[1] ?? 80);
-    const host = request.authority.replace(/:\d+$/, '').toLowerCase();
     if (ingress) {
-      const gateways = new Set<string>();
-      for (const p of ingress.ports) for (const g of this.config.gatewaysFor(ingress.labels, host, p)) gateways.add(g);
-      if (gateways.size === 0) return { kind: 'reject', status: 404, flag: 'NR', reason: `no Gateway accepts host ${host}` };
-      const vs = this.config.gatewayVirtualService(gateways, host);
-      if (!vs) return { kind: 'reject', status: 404, flag: 'NR', reason: `no VirtualService for host ${host} on ${[...gateways].join(', ')}` };
-      const choice = this.config.chooseRoute(vs, this.facts(request, source, port, gateways));
-      if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${vs.namespace}/${vs.name} matched` };
-      return this.routed(undefined, choice, source);
+      const found = this.routes.ingress(ingress, source.namespace).lookup(hostOf(request.authority).toLowerCase());
+      if ('reason' in found) return { kind: 'reject', status: 404, flag: 'NR', reason: found.reason };
+      return this.choose(found.host, this.facts(request, source, port, found.gateways));
     }
-
-    const target = this.cluster.resolveHost(request.authority, source.namespace);
-    if (!target) {
-      return { kind: 'reject', status: 503, flag: 'NC', reason: `no Service for host ${request.authority} from namespace ${source.namespace}` };
-    }
-    if (!target.service.spec.ports.some((p) => p.port === port)) {
-      return { kind: 'reject', status: 503, flag: 'NC', reason: `Service ${target.fqdn} has no port ${port}`, target };
-    }
-    const vs = this.config.meshVirtualService(target.fqdn, source.namespace);
-    if (!vs) {
-      const upstream = this.upstream(target, undefined, source);
-      if ('reason' in upstream) return { kind: 'reject', status: 503, flag: 'NC', reason: upstream.reason, target };
-      return { kind: 'route', target, choice: undefined, upstream, mirror: undefined };
-    }
-    const choice = this.config.chooseRoute(vs, this.facts(request, source, port, new Set(['mesh'])));
-    if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${vs.namespace}/${vs.name} matched`, target };
-    return this.routed(target, choice, source);
+    const host = this.routes.sidecar(source.namespace).lookup(request.authority);
+    if ('reason' in host) return { kind: 'reject', status: 503, flag: 'NC', reason: host.reason, ...(host.target ? { target: host.target } : {}) };
+    if (host.passthrough) return { kind: 'route', target: host.target, choice: undefined, retry: DEFAULT_RETRY, upstream: host.passthrough, mirror: undefined };
+    return this.choose(host, this.facts(request, source, port, MESH));
   }
 
   /** The next endpoint of an upstream, by its load balancer, skipping ejected ones. */
   pickEndpoint(upstream: UpstreamRef): Pod | undefined {
-    return this.upstreamCluster(upstream).pick(this.endpointsOf(upstream), upstream.policy);
-  }
-
-  /** The ready pods of an upstream: its Service's endpoints, narrowed to the subset's labels. */
-  private endpointsOf(upstream: UpstreamRef): Pod[] {
-    return this.cluster.endpoints(upstream.target).filter((pod) => matchesLabels(pod.labels, upstream.labels));
+    return this.pool(upstream).pick(this.endpointsOf(upstream), upstream.policy);
   }
 
   /** Takes a slot in the upstream's circuit breaker; false when it is full (the request gets 503 UO). */
   tryAcquire(upstream: UpstreamRef): boolean {
-    return this.upstreamCluster(upstream).tryAcquire(upstream.policy);
+    return this.pool(upstream).tryAcquire(upstream.policy);
   }
 
   release(upstream: UpstreamRef): void {
-    this.upstreamCluster(upstream).release();
+    this.pool(upstream).release();
+  }
+
+  /** One attempt to `pod` begins: it counts as in flight for LEAST_REQUEST until attemptEnded. */
+  attemptStarted(pod: Pod): void {
+    this.active.set(pod, (this.active.get(pod) ?? 0) + 1);
+  }
+
+  attemptEnded(pod: Pod): void {
+    const left = (this.active.get(pod) ?? 1) - 1;
+    if (left > 0) this.active.set(pod, left);
+    else this.active.delete(pod);
   }
 
   /** Tells outlier detection how a request to `pod` ended. */
   report(upstream: UpstreamRef, pod: Pod, status: number): void {
-    this.upstreamCluster(upstream).report(pod, status, upstream.policy, () => this.endpointsOf(upstream).length);
+    this.pool(upstream).report(pod, status, upstream.policy, () => this.endpointsOf(upstream).length);
   }
 
   /** AuthorizationPolicy, enforced at the destination as its sidecar would. */
   authorize(pod: Pod, source: SourceIdentity, method: string, url: string): boolean {
-    const policies = this.config.policiesFor(pod);
+    const policies = this.routes.policiesFor(pod);
     return policies.length === 0 || isAllowed(policies, { source, method, path: url.split('?', 1)[0]! });
   }
 
-  private routed(target: ServiceTarget | undefined, choice: RouteChoice, source: SourceIdentity): RouteDecision {
-    const namespace = choice.virtualService.namespace;
-    const upstream = this.resolveDestination(choice.destination.destination, namespace, source);
-    if ('reason' in upstream) return { kind: 'reject', status: 503, flag: 'NC', reason: upstream.reason, ...(target ? { target } : {}) };
-    const mirrorRef = choice.route.mirror ? this.resolveDestination(choice.route.mirror, namespace, source) : undefined;
-    const mirror = mirrorRef && !('reason' in mirrorRef) ? mirrorRef : undefined;
-    return { kind: 'route', target: target ?? upstream.target, choice, upstream, mirror };
+  private choose(host: VirtualHost, facts: RequestFacts): RouteDecision {
+    const { target, virtualService } = host;
+    const choice = chooseRoute(host, facts);
+    if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${virtualService?.namespace}/${virtualService?.name} matched`, ...(target ? { target } : {}) };
+    if (isUnresolved(choice.upstream)) return { kind: 'reject', status: 503, flag: 'NC', reason: choice.upstream.reason, ...(target ? { target } : {}) };
+    const mirror = choice.mirror && !isUnresolved(choice.mirror) ? choice.mirror : undefined;
+    return { kind: 'route', target: target ?? choice.upstream.target, choice, retry: choice.route.retry, upstream: choice.upstream, mirror };
   }
 
-  private resolveDestination(destination: Destination, namespace: string, source: SourceIdentity): UpstreamRef | { reason: string } {
-    const fqdn = qualifyHost(destination.host, namespace);
-    const target = this.cluster.resolveHost(fqdn, namespace);
-    if (!target) return { reason: `destination ${fqdn} is not a Service` };
-    return this.upstream(target, destination.subset, source);
+  /** The ready pods of an upstream: its Service's endpoints, narrowed to the subset's labels. */
+  private endpointsOf(upstream: UpstreamRef): Pod[] {
+    return this.registry.endpoints(upstream.target).filter((pod) => matchesLabels(pod.labels, upstream.labels));
   }
 
-  private upstream(target: ServiceTarget, subset: string | undefined, source: SourceIdentity): UpstreamRef | { reason: string } {
-    const rule = this.config.destinationRule(target.fqdn, source.namespace, target.namespace);
-    let labels: Record<string, string> = {};
-    if (subset !== undefined) {
-      const found = rule?.spec.subsets.find((s) => s.name === subset);
-      if (!found) return { reason: `no subset ${subset} for ${target.fqdn} in any DestinationRule` };
-      labels = found.labels;
-    }
-    return { target, subset, labels, policy: effectivePolicy(rule, subset), key: `${target.fqdn}|${subset ?? ''}` };
-  }
-
-  private upstreamCluster(upstream: UpstreamRef): UpstreamCluster {
-    let found = this.upstreams.get(upstream.key);
-    if (!found) this.upstreams.set(upstream.key, (found = new UpstreamCluster(this.active)));
+  private pool(upstream: UpstreamRef): UpstreamPool {
+    let found = this.pools.get(upstream.key);
+    if (!found) this.pools.set(upstream.key, (found = new UpstreamPool(this.active)));
     return found;
   }
 
   private facts(request: RouteRequest, source: SourceIdentity, port: number, gateways: ReadonlySet<string>): RequestFacts {
     return { method: request.method, url: request.url, headers: request.headers, port, source, gateways };
   }
+}
+
+const MESH: ReadonlySet<string> = new Set(['mesh']);
+
+function isUnresolved(resolution: Resolution): resolution is Extract<Resolution, { reason: string }> {
+  return 'reason' in resolution;
 }

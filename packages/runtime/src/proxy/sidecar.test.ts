@@ -4,22 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStub, type Stub, type StubAnswer } from '@mesh-mall/kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AccessLog } from './access-log.js';
-import { Cluster, type Pod } from './cluster.js';
-import { meshConfig, source } from './istio/test-fixtures.js';
-import { parseManifests, type ServiceManifest } from './manifests.js';
-import { MeshMetrics } from './metrics.js';
+import type { Pod } from '../k8s/identity.js';
+import { ServiceRegistry } from '../k8s/service-registry.js';
+import { serviceManifest } from '../k8s/test-fixtures.js';
+import { meshConfig, source } from '../istio/test-fixtures.js';
+import { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
 import { Router } from './router.js';
-import { HopRecorder } from './hop-recorder.js';
 import { Sidecar } from './sidecar.js';
-import { TopologyRecorder } from './topology.js';
-import { TraceStore } from './tracing/store.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => Promise.all(closers.splice(0).map((c) => c())));
 
 interface Mesh {
-  cluster: Cluster;
+  cluster: ServiceRegistry;
   router: Router;
   pods: Record<string, Stub>;
   send(from: Sidecar, host: string, path?: string, headers?: Record<string, string>, body?: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
@@ -28,7 +25,7 @@ interface Mesh {
 
 /** A cluster whose pods are stub servers: `ns/app@version` → answer. Services are made for every ns/app. */
 async function mesh(pods: Record<string, (path: string, headers: Record<string, unknown>) => StubAnswer>, yaml = ''): Promise<Mesh> {
-  const cluster = new Cluster();
+  const cluster = new ServiceRegistry();
   const stubs: Record<string, Stub> = {};
   const services = new Set<string>();
   for (const [key, answer] of Object.entries(pods)) {
@@ -43,11 +40,11 @@ async function mesh(pods: Record<string, (path: string, headers: Record<string, 
   }
   for (const path of services) {
     const [namespace, name] = path.split('/');
-    cluster.putService(parseManifests(`apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec: {selector: {app: ${name}}, ports: [{port: 7000}]}\n`, 't').manifests[0] as ServiceManifest);
+    cluster.putService(serviceManifest(name!, namespace!));
   }
   const router = new Router(cluster);
   router.configure(meshConfig(yaml));
-  const hops = new HopRecorder(new AccessLog(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log')), new MeshMetrics(), new TopologyRecorder(), new TraceStore());
+  const { hops } = new MeshTelemetry(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log'));
   return {
     cluster,
     router,

@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import type { Pod } from './cluster.js';
-import { AttemptError, BodyTooLarge, endToEnd, readBody, relay, send, type AttemptFailure, type Headers } from './forward.js';
-import { applyHeaderOperations, rewriteUri } from './istio/rewrite.js';
-import { randomHex } from './random-ids.js';
-import type { Retries } from './istio/schemas.js';
-import type { HopRecorder } from './hop-recorder.js';
-import type { IngressIdentity, ResponseFlag, RouteDecision, Router, SourceIdentity, UpstreamRef } from './router.js';
+import type { Pod, SourceIdentity } from '../k8s/identity.js';
+import type { IngressIdentity } from '../istio/compile.js';
+import { applyHeaderOperations, rewriteUri } from '../istio/rewrite.js';
+import type { RetryPolicy, UpstreamRef } from '../istio/route-table.js';
+import { endToEnd, type Headers } from '../lib/headers.js';
+import { BodyTooLarge } from '../lib/read-body.js';
+import type { HopRecorder } from '../telemetry/hop-recorder.js';
+import { AttemptError, readBody, relay, send, type AttemptFailure } from './forward.js';
+import { retriable } from './retry.js';
+import type { ResponseFlag, RouteDecision, Router } from './router.js';
+import { proxySpan } from './trace-context.js';
 
 export interface SidecarOptions {
   identity: SourceIdentity;
@@ -18,8 +22,6 @@ export interface SidecarOptions {
   ingress?: IngressIdentity;
 }
 
-/** Istio's retry policy when a route sets none. */
-const DEFAULT_RETRIES: Retries = { attempts: 2, retryOn: 'connect-failure,refused-stream' };
 /** Envoy buffers a request it may retry; bodies beyond this are refused rather than cut. */
 const BODY_LIMIT = 1024 * 1024;
 
@@ -85,7 +87,7 @@ export class Sidecar {
       source: identity,
       target: decision.target,
       pod: outcome.pod,
-      routeName: decision.kind === 'route' ? (decision.choice?.name ?? 'default') : undefined,
+      routeName: decision.kind === 'route' ? (decision.choice?.route.name ?? 'default') : undefined,
       method: req.method ?? '',
       path: url,
       status: outcome.status,
@@ -102,7 +104,7 @@ export class Sidecar {
 
   private async route(req: IncomingMessage, res: ServerResponse, decision: Extract<RouteDecision, { kind: 'route' }>): Promise<Outcome> {
     const { router } = this.options;
-    const route = decision.choice?.route;
+    const route = decision.choice?.route.spec;
     const fault = route?.fault;
     if (fault?.delay && chance(fault.delay.percentage?.value)) await sleep(fault.delay.fixedDelay);
     if (fault?.abort && chance(fault.abort.percentage?.value)) return answer(res, fault.abort.httpStatus, 'fault filter abort', 'FI');
@@ -117,9 +119,8 @@ export class Sidecar {
 
     if (decision.mirror && chance(route?.mirrorPercentage?.value)) this.mirror(decision.mirror, request);
 
-    const retries = route?.retries ?? DEFAULT_RETRIES;
-    const retryOn = retryConditions(retries);
-    const maxAttempts = 1 + retries.attempts;
+    const retry = decision.retry;
+    const maxAttempts = 1 + retry.attempts;
     const clientGone = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) clientGone.abort('client gone');
@@ -127,7 +128,7 @@ export class Sidecar {
     const deadline = route?.timeout !== undefined ? timeoutSignal(route.timeout) : undefined;
     if (!router.tryAcquire(decision.upstream)) return answer(res, 503, 'upstream overflow: connection pool limits reached', 'UO');
     try {
-      return await this.attempts(res, decision, request, { retries, retryOn, maxAttempts, clientGone, deadline });
+      return await this.attempts(res, decision, request, { retry, maxAttempts, clientGone, deadline });
     } finally {
       router.release(decision.upstream);
     }
@@ -137,11 +138,12 @@ export class Sidecar {
     res: ServerResponse,
     decision: Extract<RouteDecision, { kind: 'route' }>,
     request: { method: string; path: string; headers: Headers; body: Buffer | undefined },
-    plan: { retries: Retries; retryOn: ReadonlySet<string>; maxAttempts: number; clientGone: AbortController; deadline: AbortSignal | undefined },
+    plan: { retry: RetryPolicy; maxAttempts: number; clientGone: AbortController; deadline: AbortSignal | undefined },
   ): Promise<Outcome> {
     const { router, identity } = this.options;
-    const route = decision.choice?.route;
-    const { retries, retryOn, maxAttempts, clientGone, deadline } = plan;
+    const route = decision.choice?.route.spec;
+    const { retry, maxAttempts, clientGone, deadline } = plan;
+    const retryOn = retry.retryOn;
 
     let attempts = 0;
     let last: Outcome = { status: 503, flag: 'UH', attempts: 0 };
@@ -152,13 +154,13 @@ export class Sidecar {
         return { ...answerText(res, 403, 'RBAC: access denied'), pod, attempts, flag: 'UAEX' };
       }
       attempts++;
-      const signals = [clientGone.signal, ...(deadline ? [deadline] : []), ...(retries.perTryTimeout ? [timeoutSignal(retries.perTryTimeout)] : [])];
+      const signals = [clientGone.signal, ...(deadline ? [deadline] : []), ...(retry.perTryTimeout ? [timeoutSignal(retry.perTryTimeout)] : [])];
       let upstream: Dispatcher.ResponseData;
-      router.active.set(pod, (router.active.get(pod) ?? 0) + 1);
+      router.attemptStarted(pod);
       try {
         upstream = await send(`http://127.0.0.1:${pod.port}`, request, signals.length === 1 ? signals[0]! : AbortSignal.any(signals));
       } catch (error) {
-        router.active.set(pod, (router.active.get(pod) ?? 1) - 1);
+        router.attemptEnded(pod);
         const failure: AttemptFailure = error instanceof AttemptError ? error.failure : 'reset';
         router.report(decision.upstream, pod, 503);
         if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
@@ -170,7 +172,7 @@ export class Sidecar {
       }
       router.report(decision.upstream, pod, upstream.statusCode);
       if (attempts < maxAttempts && retriable(undefined, upstream.statusCode, retryOn)) {
-        router.active.set(pod, (router.active.get(pod) ?? 1) - 1);
+        router.attemptEnded(pod);
         // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
         await upstream.body.dump().catch(() => undefined);
         continue;
@@ -183,7 +185,7 @@ export class Sidecar {
       } catch {
         res.destroy();
       } finally {
-        router.active.set(pod, (router.active.get(pod) ?? 1) - 1);
+        router.attemptEnded(pod);
       }
       return { status: upstream.statusCode, pod, attempts };
     }
@@ -200,47 +202,6 @@ export class Sidecar {
       .then((response) => response.body.dump())
       .catch(() => undefined);
   }
-}
-
-const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
-
-/**
- * The proxy's own span for this hop. Trace headers pass on untouched, so the proxy span and the callee's server span
- * are both children of the caller's span; a request that arrives without a trace (at the ingress) starts one here,
- * with the proxy span as its root, as Envoy does at the edge.
- */
-function proxySpan(req: IncomingMessage): { traceId: string; spanId: string; parentSpanId: string | undefined } {
-  const spanId = randomHex(8);
-  const w3c = TRACEPARENT.exec(String(req.headers.traceparent ?? ''));
-  if (w3c) return { traceId: w3c[1]!, spanId, parentSpanId: w3c[2]! };
-  const b3Trace = req.headers['x-b3-traceid'];
-  if (typeof b3Trace === 'string' && /^[\da-f]{16,32}$/.test(b3Trace)) {
-    return { traceId: b3Trace.padStart(32, '0'), spanId, parentSpanId: String(req.headers['x-b3-spanid'] ?? '') || undefined };
-  }
-  const traceId = randomHex(16);
-  req.headers.traceparent = `00-${traceId}-${spanId}-01`;
-  return { traceId, spanId, parentSpanId: undefined };
-}
-
-const parsedRetryOn = new WeakMap<Retries, ReadonlySet<string>>();
-
-/** A route's retryOn as a set, parsed once per configuration rather than per request. */
-function retryConditions(retries: Retries): ReadonlySet<string> {
-  let conditions = parsedRetryOn.get(retries);
-  if (!conditions) {
-    conditions = new Set((retries.retryOn ?? '').split(',').map((c) => c.trim()));
-    parsedRetryOn.set(retries, conditions);
-  }
-  return conditions;
-}
-
-function retriable(failure: AttemptFailure | undefined, status: number, retryOn: ReadonlySet<string>): boolean {
-  if (failure === 'connect-failure') return retryOn.has('connect-failure') || retryOn.has('5xx') || retryOn.has('gateway-error');
-  if (failure === 'reset') return retryOn.has('reset') || retryOn.has('refused-stream') || retryOn.has('5xx');
-  if (failure === 'timeout') return retryOn.has('5xx') || retryOn.has('gateway-error');
-  if (status >= 500 && retryOn.has('5xx')) return true;
-  if (status >= 502 && status <= 504 && retryOn.has('gateway-error')) return true;
-  return status === 409 && retryOn.has('retriable-4xx');
 }
 
 function timeoutSignal(ms: number): AbortSignal {

@@ -1,5 +1,5 @@
-import type { Pod } from './cluster.js';
-import type { TrafficPolicy } from './istio/schemas.js';
+import type { TrafficPolicy } from '../api/istio-schemas.js';
+import type { Pod } from '../k8s/identity.js';
 
 const DEFAULT_CONSECUTIVE_5XX = 5;
 const DEFAULT_BASE_EJECTION_MS = 30_000;
@@ -15,20 +15,21 @@ interface HostHealth {
 }
 
 /**
- * One upstream cluster as Envoy sees it (a Service, or one subset of it): picks an endpoint with the configured
- * load balancer and ejects endpoints that keep failing (outlier detection). Ejection happens as soon as the
- * threshold is reached rather than at Envoy's next interval sweep.
+ * One upstream as Envoy sees it (what Envoy calls a cluster: a Service, or one subset of it): picks an endpoint with
+ * the configured load balancer and ejects endpoints that keep failing (outlier detection). Ejection happens as soon
+ * as the threshold is reached rather than at Envoy's next interval sweep.
  */
-export class UpstreamCluster {
+export class UpstreamPool {
   private turn = 0;
   private inFlight = 0;
   private readonly health = new Map<Pod, HostHealth>();
 
+  /** `active`: requests in flight per pod, across every pool the pod is in (for LEAST_REQUEST). */
   constructor(private readonly active: ReadonlyMap<Pod, number>) {}
 
   pick(pods: Pod[], policy: TrafficPolicy, now = Date.now()): Pod | undefined {
     if (pods.length === 0) return undefined;
-    const healthy = pods.filter((pod) => (this.health.get(pod)?.ejectedUntil ?? 0) <= now);
+    const healthy = pods.filter((pod) => !this.isEjected(pod, now));
     // Envoy's panic mode: with every endpoint ejected, use them all rather than fail every request.
     const candidates = healthy.length > 0 ? healthy : pods;
     switch (policy.loadBalancer?.simple ?? 'ROUND_ROBIN') {

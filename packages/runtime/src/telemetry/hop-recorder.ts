@@ -1,7 +1,7 @@
 import type { AccessLog } from './access-log.js';
-import type { Pod, ServiceTarget } from './cluster.js';
+import type { Pod, SourceIdentity } from '../k8s/identity.js';
+import type { ServiceTarget } from '../k8s/service-registry.js';
 import type { MeshMetrics } from './metrics.js';
-import type { SourceIdentity } from './router.js';
 import type { TopologyRecorder } from './topology.js';
 import type { TraceStore } from './tracing/store.js';
 

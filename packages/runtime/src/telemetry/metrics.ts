@@ -1,7 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { Pod, ServiceTarget } from './cluster.js';
-import { principalOf } from './istio/authorization.js';
-import type { SourceIdentity } from './router.js';
+import { principalOf, type Pod, type SourceIdentity } from '../k8s/identity.js';
+import type { ServiceTarget } from '../k8s/service-registry.js';
 
 /** Istio's standard request metrics, with its label names, as reported by the caller's proxy (reporter="source"). */
 const LABELS = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packageForImage, serviceOfImage } from './images.js';
-import { SERVICES_DIR } from './paths.js';
+import { SERVICES_DIR } from '../lib/paths.js';
 
 describe('images', () => {
   it.each([

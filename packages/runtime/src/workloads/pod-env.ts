@@ -1,4 +1,4 @@
-import type { ContainerManifest } from './manifests.js';
+import type { ContainerManifest } from '../api/manifests.js';
 
 export interface PodFacts {
   name: string;

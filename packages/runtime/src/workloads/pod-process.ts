@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pod } from './cluster.js';
+import type { Pod } from '../k8s/identity.js';
 
 export interface PodProcessOptions {
   pod: Pod;

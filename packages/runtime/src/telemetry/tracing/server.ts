@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BodyTooLarge, readBoundedBody } from '../../lib/read-body.js';
 import type { TopologyRecorder } from '../topology.js';
 import { decodeTraces, OtlpError } from './otlp.js';
 import type { TraceStore } from './store.js';
@@ -22,15 +23,14 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
+/** The body, or undefined when it is larger than the receiver takes. */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) return undefined;
-    chunks.push(chunk);
+  try {
+    return await readBoundedBody(req, BODY_LIMIT);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return undefined;
+    throw error;
   }
-  return Buffer.concat(chunks);
 }
 
 /** The OTLP/HTTP receiver: `POST /v1/traces`, JSON or protobuf, as services export with OTEL_EXPORTER_OTLP_ENDPOINT. */

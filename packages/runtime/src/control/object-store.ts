@@ -1,0 +1,63 @@
+import { isDeepStrictEqual } from 'node:util';
+import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, RESOURCE_NAMES, type IstioManifests, type Manifest, type WorkloadManifest } from '../api/manifests.js';
+
+/** Namespaces a cluster has before anything is applied. */
+const BUILT_IN_NAMESPACES = ['default', 'istio-system'];
+
+/** What kubectl prints for an object it applied. */
+export type ApplyVerdict = 'created' | 'configured' | 'unchanged';
+
+/** The applied objects, by kind, namespace and name: what the API server stores. */
+export class ObjectStore {
+  private readonly objects = new Map<string, Manifest>();
+
+  get(manifest: Manifest): Manifest | undefined {
+    return this.objects.get(objectKey(manifest));
+  }
+
+  /** Stores an object (replacing its previous version) and says what that was. */
+  put(manifest: Manifest): ApplyVerdict {
+    const key = objectKey(manifest);
+    const previous = this.objects.get(key);
+    if (previous && isDeepStrictEqual(previous, manifest)) return 'unchanged';
+    this.objects.set(key, manifest);
+    return previous ? 'configured' : 'created';
+  }
+
+  /** Removes an object, and for a Namespace everything in it; returns what was removed (nothing if it was not there). */
+  remove(manifest: Manifest): Manifest[] {
+    const stored = this.get(manifest);
+    if (!stored) return [];
+    const contents = manifest.kind === 'Namespace' ? this.list().filter((o) => o.kind !== 'Namespace' && namespaceOf(o) === manifest.metadata.name) : [];
+    const removed = [...contents, stored];
+    for (const object of removed) this.objects.delete(objectKey(object));
+    return removed;
+  }
+
+  list(): Manifest[] {
+    return [...this.objects.values()];
+  }
+
+  workloads(): WorkloadManifest[] {
+    return this.list().filter(isWorkload);
+  }
+
+  /** The stored Istio objects, with `added` put in (replacing stored versions) as an apply would make them. */
+  istio(added: readonly IstioManifests[] = []): IstioManifests[] {
+    const byKey = new Map<string, IstioManifests>();
+    for (const object of this.objects.values()) if (isIstio(object)) byKey.set(objectKey(object), object);
+    for (const object of added) byKey.set(objectKey(object), object);
+    return [...byKey.values()];
+  }
+
+  /** As the API server does: an object may only go into a namespace that exists (or comes in the same apply). */
+  checkNamespaces(batch: readonly Manifest[]): void {
+    const declared = [...this.objects.values(), ...batch].filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name);
+    const known = new Set([...BUILT_IN_NAMESPACES, ...declared]);
+    for (const manifest of batch) {
+      if (manifest.kind !== 'Namespace' && !known.has(namespaceOf(manifest))) {
+        throw new ManifestError(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name}: namespace "${namespaceOf(manifest)}" not found (apply its Namespace first)`);
+      }
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { pod, sampleRegistry, serviceManifest } from '../k8s/test-fixtures.js';
+import { MeshRoutes, type IngressIdentity } from './compile.js';
+import { MALL_GATEWAY, meshConfig, source } from './test-fixtures.js';
+
+const INGRESS: IngressIdentity = { labels: { istio: 'ingressgateway' }, ports: [80] };
+
+// jason's lane as istio/jason-routing.yaml writes it, with a DestinationRule for its subset in each namespace.
+const LANE = `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: users, namespace: jason}
+spec:
+  hosts: [users.base.svc.cluster.local]
+  http:
+  - name: jason-lane
+    match: [{headers: {end-user: {exact: jason}}}]
+    route: [{destination: {host: users.base.svc.cluster.local, subset: lane}}]
+  - name: base
+    route: [{destination: {host: users.base.svc.cluster.local}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: users, namespace: base}
+spec:
+  host: users
+  subsets: [{name: lane, labels: {version: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: users, namespace: jason}
+spec:
+  host: users.base.svc.cluster.local
+  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+  subsets: [{name: lane, labels: {version: v2}}]
+`;
+
+function tables(yaml: string): MeshRoutes {
+  return new MeshRoutes(meshConfig(yaml), sampleRegistry().services());
+}
+
+const facts = (headers: Record<string, string>, from = source('base')) => ({ method: 'GET', url: '/', headers, port: 7000, source: from, gateways: new Set(['mesh']) });
+
+describe('compiled sidecar tables', () => {
+  it('give each Service one virtual host under every name cluster DNS gives it from the caller namespace', () => {
+    const base = tables('').sidecar('base');
+    const users = base.virtualHosts.find((h) => h.name === 'users.base.svc.cluster.local:7000')!;
+    expect(users.domains).toEqual(['users.base.svc.cluster.local:7000', 'users.base.svc:7000', 'users.base:7000', 'users:7000']);
+    for (const authority of users.domains) expect(base.lookup(authority)).toBe(users.host);
+    expect(base.lookup('USERS.BASE:7000')).toBe(users.host);
+    // Only the Service's own namespace may use the short name.
+    const jason = tables('').sidecar('jason');
+    expect(jason.virtualHosts.find((h) => h.name === 'users.base.svc.cluster.local:7000')!.domains).not.toContain('users:7000');
+    expect(jason.lookup('users:7000')).toEqual({ reason: 'no Service for host users:7000 from namespace jason' });
+    expect(base.lookup('users:8080')).toMatchObject({ reason: 'Service users.base.svc.cluster.local has no port 8080' });
+  });
+
+  it('send a host no VirtualService routes straight to its Service, and resolve a routed one per caller namespace', () => {
+    const compiled = tables(LANE);
+    expect(compiled.sidecar('fox').lookup('products.fox:7000')).toMatchObject({ passthrough: { key: 'products.fox.svc.cluster.local|', labels: {} }, routes: [] });
+    // The caller's own namespace has the first say on the DestinationRule (Istio's lookup order).
+    const fromBase = compiled.sidecar('base').lookup('users:7000');
+    const fromJason = compiled.sidecar('jason').lookup('users.base:7000');
+    if ('reason' in fromBase || 'reason' in fromJason) throw new Error('users should be routed');
+    expect(fromBase.routes[0]!.destinations[0]).toMatchObject({ key: 'users.base.svc.cluster.local|lane', labels: { version: 'v1' }, policy: {} });
+    expect(fromJason.routes[0]!.destinations[0]).toMatchObject({ labels: { version: 'v2' }, policy: { loadBalancer: { simple: 'RANDOM' } } });
+    // Both callers share the one translation of each route (its matchers and its weights' state).
+    expect(fromBase.routes.map((r) => r.route)).toEqual(fromJason.routes.map((r) => r.route));
+    expect(fromBase.routes[0]!.route).toBe(fromJason.routes[0]!.route);
+    expect(fromBase.routes[0]!.route.matches[0]!.test(facts({ 'end-user': 'jason' }))).toBe(true);
+    expect(fromBase.routes[0]!.route.matches[0]!.test(facts({ 'end-user': 'fox' }))).toBe(false);
+  });
+
+  it('record a destination that is no Service, or a subset no DestinationRule defines, with the reason', () => {
+    const compiled = tables(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: users, namespace: base}
+spec:
+  hosts: [users]
+  http:
+  - route: [{destination: {host: nobody}}]
+    mirror: {host: users, subset: missing}
+`);
+    const users = compiled.sidecar('base').lookup('users:7000');
+    if ('reason' in users) throw new Error('users should be routed');
+    expect(users.routes[0]!.destinations).toEqual([{ reason: 'destination nobody.base.svc.cluster.local is not a Service' }]);
+    expect(users.routes[0]!.mirror).toEqual({ reason: 'no subset missing for users.base.svc.cluster.local in any DestinationRule' });
+  });
+
+  it('are built from the Services they were given: a Service added later needs new tables', () => {
+    const registry = sampleRegistry();
+    const before = new MeshRoutes(meshConfig(''), registry.services());
+    registry.putService(serviceManifest('scores', 'base'));
+    registry.addPod(pod('scores-v1-1', 'base', { app: 'scores' }, 1010));
+    expect(before.sidecar('base').lookup('scores:7000')).toEqual({ reason: 'no Service for host scores:7000 from namespace base' });
+    expect(new MeshRoutes(meshConfig(''), registry.services()).sidecar('base').lookup('scores:7000')).toMatchObject({ passthrough: { key: 'scores.base.svc.cluster.local|' } });
+  });
+});
+
+describe('compiled ingress tables', () => {
+  const GATEWAY = `${MALL_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: users, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [mall-gateway]
+  http: [{name: users-v1, route: [{destination: {host: users}}]}]
+`;
+
+  it('find the VirtualService bound to the Gateways that accept a host, resolved for the gateway namespace', () => {
+    const ingress = tables(GATEWAY).ingress(INGRESS, 'istio-system');
+    const found = ingress.lookup('localhost');
+    if ('reason' in found) throw new Error(found.reason);
+    expect([...found.gateways]).toEqual(['base/mall-gateway']);
+    expect(found.host.virtualService).toEqual({ namespace: 'base', name: 'users' });
+    expect(found.host.routes[0]!.destinations[0]).toMatchObject({ key: 'users.base.svc.cluster.local|' });
+    expect(ingress.lookup('localhost')).toBe(found);
+    expect(ingress.listed()).toEqual([{ port: 80, host: '*', entry: ingress.lookup('*') }]);
+  });
+
+  it('say why a host has no routes: no Gateway selects this ingress, or none accepts the host', () => {
+    expect(tables(GATEWAY).ingress({ labels: { istio: 'other' }, ports: [80] }, 'istio-system').lookup('localhost')).toEqual({ reason: 'no Gateway accepts host localhost' });
+    expect(tables(GATEWAY.replace('hosts: ["*"]\n  gateways', 'hosts: ["shop.example.com"]\n  gateways')).ingress(INGRESS, 'istio-system').lookup('localhost')).toEqual({
+      reason: 'no VirtualService for host localhost on base/mall-gateway',
+    });
+  });
+});
+
+describe('AuthorizationPolicies by pod', () => {
+  it("are the pod's namespace's (by selector) and the root namespace's, found once per pod", () => {
+    const compiled = tables(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: users-only, namespace: base}
+spec: {selector: {matchLabels: {app: users}}, action: ALLOW}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: mesh-wide, namespace: istio-system}
+spec: {action: DENY}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: elsewhere, namespace: fox}
+spec: {action: ALLOW}
+`);
+    const users = pod('users-v1-1', 'base', { app: 'users' }, 1001);
+    expect(compiled.policiesFor(users).map((p) => p.name)).toEqual(['users-only', 'mesh-wide']);
+    expect(compiled.policiesFor(users)).toBe(compiled.policiesFor(users));
+    expect(compiled.policiesFor(pod('other', 'base', { app: 'other' }, 1004)).map((p) => p.name)).toEqual(['mesh-wide']);
+  });
+});

@@ -1,0 +1,25 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+export type Headers = Record<string, string | string[]>;
+
+/** Headers that describe one connection, not the request (RFC 9110 §7.6.1); a proxy must not pass them on. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+
+export function endToEnd(headers: IncomingHttpHeaders): Headers {
+  const result: Headers = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) result[name] = value;
+  }
+  return result;
+}
