@@ -122,6 +122,9 @@ describe('the talk, step by step through mesh-mall apply', () => {
       },
     ]);
 
+    // design.md's spelling of the same view.
+    expect((await mesh.cli('get', 'routes', 'istio-ingressgateway', '-o', 'json')).stdout).toBe(gateway.stdout);
+
     const unknown = await mesh.cli('proxy-config', 'routes', 'nope-123');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no pod nope-123');

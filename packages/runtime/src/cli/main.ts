@@ -66,6 +66,9 @@ function printView(result: View, output: string | undefined): void {
   result.rows.forEach((row) => say(line(row)));
 }
 
+/** Where the control API serves one proxy's compiled route table. */
+const routeTablePath = (pod: string) => `/proxy-config/routes/${encodeURIComponent(pod)}`;
+
 const program = new Command('mesh-mall')
   .description("Runs the repo's Kubernetes + Istio YAML on one machine, and talks to it like kubectl.")
   .showHelpAfterError();
@@ -126,13 +129,15 @@ program
 
 program
   .command('get')
-  .description(`list ${VIEWS.join(', ')}`)
+  .description(`list ${VIEWS.join(', ')}; \`get routes POD\` is \`proxy-config routes POD\``)
   .argument('<what>', VIEWS.join('|'))
+  .argument('[pod]', 'with routes: the compiled route table of this pod (or istio-ingressgateway)')
   .addOption(new Option('-o, --output <format>', 'json or yaml instead of a table').choices(['json', 'yaml']))
   .addOption(server)
-  .action(async (what: string, opts: { output?: string; server: string }) => {
+  .action(async (what: string, pod: string | undefined, opts: { output?: string; server: string }) => {
     if (!(VIEWS as readonly string[]).includes(what)) throw new UsageError(`cannot get "${what}"; choose one of ${VIEWS.join(', ')}`);
-    printView((await call(opts.server, 'GET', `/${what}`)) as View, opts.output);
+    if (pod !== undefined && what !== 'routes') throw new UsageError(`a pod name goes with \`get routes POD\` only`);
+    printView((await call(opts.server, 'GET', pod === undefined ? `/${what}` : routeTablePath(pod))) as View, opts.output);
   });
 
 program
@@ -144,7 +149,7 @@ program
   .addOption(server)
   .action(async (table: string, pod: string, opts: { output?: string; server: string }) => {
     if (table !== 'routes') throw new UsageError(`cannot show "${table}"; the local proxies have one kind of table: routes`);
-    printView((await call(opts.server, 'GET', `/proxy-config/routes/${encodeURIComponent(pod)}`)) as View, opts.output);
+    printView((await call(opts.server, 'GET', routeTablePath(pod))) as View, opts.output);
   });
 
 program
