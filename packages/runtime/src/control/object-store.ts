@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, RESOURCE_NAMES, type IstioManifests, type Manifest, type WorkloadManifest } from '../api/manifests.js';
+import { ROOT_NAMESPACE } from '../istio/mesh-config.js';
 
-/** Namespaces a cluster has before anything is applied. */
-const BUILT_IN_NAMESPACES = ['default', 'istio-system'];
+/** Namespaces a cluster with Istio has before anything is applied. */
+const BUILT_IN_NAMESPACES = ['default', ROOT_NAMESPACE];
 
 /** What kubectl prints for an object it applied. */
 export type ApplyVerdict = 'created' | 'configured' | 'unchanged';

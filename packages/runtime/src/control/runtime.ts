@@ -3,7 +3,7 @@ import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
 import { ServiceRegistry, type ServiceTarget } from '../k8s/service-registry.js';
 import type { IngressIdentity, IngressRoutes, SidecarRoutes } from '../istio/compile.js';
-import { MeshConfig } from '../istio/mesh-config.js';
+import { MeshConfig, ROOT_NAMESPACE } from '../istio/mesh-config.js';
 import { validateVirtualServices } from '../istio/validate.js';
 import { Router } from '../proxy/router.js';
 import { Sidecar } from '../proxy/sidecar.js';
@@ -37,7 +37,7 @@ export interface PodStatus {
 
 /** The local gateway stands in for istio-ingressgateway: its identity, labels, and its Service port that Gateways name. */
 const INGRESS_SOURCE: SourceIdentity = {
-  namespace: 'istio-system',
+  namespace: ROOT_NAMESPACE,
   workload: 'istio-ingressgateway',
   labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
   serviceAccount: 'istio-ingressgateway-service-account',

@@ -36,7 +36,7 @@ spec:
 `;
 
 function tables(yaml: string): MeshRoutes {
-  return new MeshRoutes(meshConfig(yaml), sampleRegistry().services());
+  return new MeshRoutes(meshConfig(yaml), sampleRegistry().snapshot());
 }
 
 const facts = (headers: Record<string, string>, from = source('base')) => ({ method: 'GET', url: '/', headers, port: 7000, source: from, gateways: new Set(['mesh']) });
@@ -90,11 +90,23 @@ spec:
 
   it('are built from the Services they were given: a Service added later needs new tables', () => {
     const registry = sampleRegistry();
-    const before = new MeshRoutes(meshConfig(''), registry.services());
+    const before = new MeshRoutes(meshConfig(''), registry.snapshot());
     registry.putService(serviceManifest('scores', 'base'));
     registry.addPod(pod('scores-v1-1', 'base', { app: 'scores' }, 1010));
     expect(before.sidecar('base').lookup('scores:7000')).toEqual({ reason: 'no Service for host scores:7000 from namespace base' });
-    expect(new MeshRoutes(meshConfig(''), registry.services()).sidecar('base').lookup('scores:7000')).toMatchObject({ passthrough: { key: 'scores.base.svc.cluster.local|' } });
+    expect(new MeshRoutes(meshConfig(''), registry.snapshot()).sidecar('base').lookup('scores:7000')).toMatchObject({ passthrough: { key: 'scores.base.svc.cluster.local|' } });
+  });
+});
+
+describe('rebuilt tables', () => {
+  it('keep the translated routes (and the state of weighted splits) when only Services changed', () => {
+    const config = meshConfig(LANE);
+    const first = new MeshRoutes(config, sampleRegistry().snapshot());
+    const routesOf = (tables: MeshRoutes) => tables.routesOf(config.virtualServices[0]!, 'base').map((r) => r.route);
+    expect(routesOf(new MeshRoutes(config, sampleRegistry().snapshot(), first))).toEqual(routesOf(first));
+    expect(routesOf(new MeshRoutes(config, sampleRegistry().snapshot(), first))[0]).toBe(routesOf(first)[0]);
+    const reapplied = meshConfig(LANE);
+    expect(new MeshRoutes(reapplied, sampleRegistry().snapshot(), first).routesOf(reapplied.virtualServices[0]!, 'base')[0]!.route).not.toBe(routesOf(first)[0]);
   });
 });
 

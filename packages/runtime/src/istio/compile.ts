@@ -1,8 +1,8 @@
 import type { Destination, Retries } from '../api/istio-schemas.js';
 import type { Pod } from '../k8s/identity.js';
-import { hostOf, parseServiceHost } from '../k8s/names.js';
-import type { ServiceTarget } from '../k8s/service-registry.js';
-import { qualifyGateway, qualifyHost } from './hosts.js';
+import { hostOf, portOf, serviceHostNames } from '../k8s/names.js';
+import type { ServiceDirectory, ServiceTarget } from '../k8s/service-registry.js';
+import { gatewayServerHost, qualifyGateway, qualifyHost } from './hosts.js';
 import { compileMatch } from './match.js';
 import { effectivePolicy, type AuthorizationPolicy, type MeshConfig, type VirtualService } from './mesh-config.js';
 import type { CompiledRoute, ResolvedRoute, Resolution, RetryPolicy, Unresolved, UpstreamRef, VirtualHost } from './route-table.js';
@@ -30,26 +30,30 @@ export interface ListedVirtualHost {
 const INGRESS_HOSTS_REMEMBERED = 1024;
 
 /**
- * The route tables of the whole mesh for one configuration, as pilot translates Istio's objects for each proxy: built
- * when objects or Services change (never per request), and replaced as a whole, so a request in flight keeps the
- * tables it started with. Every VirtualService is translated once (its matchers built, its weights' state shared by
- * all callers); what depends on the caller — which hosts it sees, which DestinationRule applies — is resolved once
- * per caller namespace on first use.
+ * The route tables of the whole mesh for one configuration, as pilot translates Istio's objects for each proxy:
+ * replaced as a whole when objects or Services change, so a request in flight keeps the tables it started with.
+ * Every VirtualService is translated when the tables are built (its matchers, its weights' state shared by all
+ * callers); what depends on the caller — which hosts it sees, which DestinationRule applies, which policies govern a
+ * pod — is resolved on the first request that needs it and kept until the tables are replaced.
  */
 export class MeshRoutes {
-  private readonly services = new Map<string, ServiceTarget>();
   private readonly compiled = new Map<VirtualService, CompiledRoute[]>();
   private readonly resolved = new Map<VirtualService, Map<string, ResolvedRoute[]>>();
   private readonly sidecars = new Map<string, SidecarRoutes>();
   private readonly ingresses = new WeakMap<IngressIdentity, Map<string, IngressRoutes>>();
   private readonly policies = new WeakMap<Pod, AuthorizationPolicy[]>();
 
+  /**
+   * `previous`: the tables these replace. When only Services changed (the same configuration), its translated routes
+   * are kept, so weighted splits go on where they were rather than start over.
+   */
   constructor(
     readonly config: MeshConfig,
-    services: Iterable<ServiceTarget>,
+    private readonly services: ServiceDirectory,
+    previous?: MeshRoutes,
   ) {
-    for (const target of services) this.services.set(`${target.namespace}/${target.service.metadata.name}`, target);
-    for (const vs of config.virtualServices) this.compiled.set(vs, compileVirtualService(vs));
+    const kept = previous?.config === config ? previous.compiled : undefined;
+    for (const vs of config.virtualServices) this.compiled.set(vs, kept?.get(vs) ?? compileVirtualService(vs));
   }
 
   /** The table of every sidecar in `namespace`. */
@@ -77,12 +81,11 @@ export class MeshRoutes {
 
   /** The Service a host names, seen from `namespace` (cluster DNS). */
   service(host: string, namespace: string): ServiceTarget | undefined {
-    const named = parseServiceHost(host, namespace);
-    return named ? this.services.get(`${named.namespace}/${named.name}`) : undefined;
+    return this.services.resolveHost(host, namespace);
   }
 
   allServices(): Iterable<ServiceTarget> {
-    return this.services.values();
+    return this.services.services();
   }
 
   /** A VirtualService's routes with their destinations resolved for callers in `from`. */
@@ -136,8 +139,7 @@ export class SidecarRoutes {
   ) {
     for (const target of mesh.allServices()) {
       const host = this.virtualHostOf(target);
-      const name = target.service.metadata.name;
-      const names = [target.fqdn, `${name}.${target.namespace}.svc`, `${name}.${target.namespace}`, ...(target.namespace === namespace ? [name] : [])];
+      const names = serviceHostNames(target.service.metadata.name, target.namespace, namespace);
       for (const { port } of target.service.spec.ports) {
         // A Host header without a port means port 80.
         const domains = names.flatMap((n) => (port === 80 ? [n, `${n}:${port}`] : [`${n}:${port}`]));
@@ -153,7 +155,7 @@ export class SidecarRoutes {
     const found = this.byDomain.get(lower);
     if (found) return found;
     const host = hostOf(lower);
-    const port = Number(/:(\d+)$/.exec(lower)?.[1] ?? 80);
+    const port = portOf(lower);
     const normalized = this.byDomain.get(`${host}:${port}`);
     if (normalized) return normalized;
     const target = this.mesh.service(host, this.namespace);
@@ -201,7 +203,7 @@ export class IngressRoutes {
       for (const server of gateway.spec.servers) {
         if (!this.identity.ports.includes(server.port.number)) continue;
         for (const written of server.hosts) {
-          const host = written.replace(/^[^/]*\//, '').toLowerCase();
+          const host = gatewayServerHost(written);
           if (!rows.some((r) => r.host === host && r.port === server.port.number)) rows.push({ port: server.port.number, host, entry: this.lookup(host) });
         }
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileMatch, stringMatches, type RequestFacts } from './match.js';
+import type { StringMatch } from '../api/istio-schemas.js';
+import { compileMatch, type RequestFacts } from './match.js';
 import { source } from './test-fixtures.js';
 
 const facts = (overrides: Partial<RequestFacts> = {}): RequestFacts => ({
@@ -11,6 +12,10 @@ const facts = (overrides: Partial<RequestFacts> = {}): RequestFacts => ({
   gateways: new Set(['mesh']),
   ...overrides,
 });
+
+/** A StringMatch applied to one value, as a header condition (an absent value is an absent header). */
+const stringMatches = (match: StringMatch, value: string | undefined) =>
+  compileMatch({ headers: { probe: match } })(facts({ headers: value === undefined ? {} : { probe: value } }));
 
 /** One match condition, translated as the route tables translate it, applied to one request. */
 const requestMatches = (match: Parameters<typeof compileMatch>[0], request: RequestFacts, gateways?: ReadonlySet<string>) => compileMatch(match, gateways)(request);

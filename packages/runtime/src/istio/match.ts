@@ -31,12 +31,7 @@ export function re2(pattern: string): RE2JS {
   return regex;
 }
 
-/** An empty StringMatch (`{}`) only asks that the value be present. */
-export function stringMatches(match: StringMatch, value: string | undefined, ignoreCase = false): boolean {
-  return compileStringMatch(match, ignoreCase)(value);
-}
-
-/** A StringMatch as a predicate, its case folding and regex prepared once. */
+/** A StringMatch as a predicate, its case folding and regex prepared once. An empty one (`{}`) asks for presence. */
 function compileStringMatch(match: StringMatch, ignoreCase = false): (value: string | undefined) => boolean {
   const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
   if (match.exact !== undefined) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ServiceDirectory } from '../k8s/service-registry.js';
 import { MeshRoutes } from './compile.js';
 import type { RequestFacts } from './match.js';
 import type { MeshConfig, VirtualService } from './mesh-config.js';
@@ -17,7 +18,7 @@ const request = (headers: Record<string, string> = {}, url = '/', from = source(
 
 /** A VirtualService's routes as its callers' tables hold them (compiled once, so weights keep their state). */
 function router(config: MeshConfig, vs: VirtualService): (request: RequestFacts) => ReturnType<typeof chooseRoute> {
-  const routes = new MeshRoutes(config, []).routesOf(vs, 'default');
+  const routes = new MeshRoutes(config, new ServiceDirectory()).routesOf(vs, 'default');
   return (request) => chooseRoute({ target: undefined, virtualService: vs, routes, passthrough: undefined }, request);
 }
 

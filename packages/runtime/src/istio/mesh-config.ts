@@ -2,7 +2,7 @@ import type { AuthorizationPolicySpec, DestinationRuleSpec, GatewaySpec, Traffic
 import { namespaceOf, type IstioManifests } from '../api/manifests.js';
 import type { Pod } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
-import { boundGateways, hostMatches, qualifyHost, visibleFrom } from './hosts.js';
+import { boundGateways, gatewayServerHost, hostMatches, qualifyHost, visibleFrom } from './hosts.js';
 
 export interface IstioObject<Spec> {
   namespace: string;
@@ -19,8 +19,8 @@ export const ROOT_NAMESPACE = 'istio-system';
 
 /**
  * The Istio objects in force, indexed by host, and the lookups translation makes from them: which VirtualService
- * routes a host for a caller, which Gateways accept a host, which DestinationRule applies. Read when route tables are
- * compiled (compile.ts), never per request.
+ * routes a host for a caller, which Gateways accept a host, which DestinationRule applies. Read by compile.ts as it
+ * builds route tables; a request only ever looks those tables up.
  */
 export class MeshConfig {
   private readonly meshRoutes = new Map<string, VirtualService>();
@@ -64,7 +64,7 @@ export class MeshConfig {
     for (const gateway of this.gateways) {
       if (!matchesLabels(ingressLabels, gateway.spec.selector)) continue;
       const accepts = gateway.spec.servers.some(
-        (server) => server.port.number === port && server.hosts.some((h) => hostMatches(h.replace(/^[^/]*\//, '').toLowerCase(), host)),
+        (server) => server.port.number === port && server.hosts.some((h) => hostMatches(gatewayServerHost(h), host)),
       );
       if (accepts) bound.add(`${gateway.namespace}/${gateway.name}`);
     }

@@ -2,7 +2,7 @@ import type { HttpMatch, HttpRoute, RouteDestination, TrafficPolicy } from '../a
 import type { ServiceTarget } from '../k8s/service-registry.js';
 import type { RequestFacts, RequestMatcher } from './match.js';
 
-/** The translated configuration the proxies look up per request; built by compile.ts when configuration changes. */
+// The translated configuration the proxies look up per request; built by compile.ts when configuration changes.
 
 /** Where a routed request goes: a Service, or one subset of it, with the DestinationRule policy for it. */
 export interface UpstreamRef {

@@ -9,11 +9,11 @@ import type { VirtualService } from './mesh-config.js';
 export function validateVirtualServices(virtualServices: readonly VirtualService[]): string[] {
   const label = (vs: VirtualService) => `VirtualService ${vs.namespace}/${vs.name}`;
   const errors: string[] = [];
-  const conflicts = meshHostConflicts(virtualServices, (vs) => ({ key: `${vs.namespace}/${vs.name}`, namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways }));
-  for (const { host, claimant, owner } of conflicts) {
-    errors.push(`${label(claimant)}: host ${host} already has VirtualService ${owner.namespace}/${owner.name}; use one VirtualService per host`);
-  }
+  const conflicts = [...meshHostConflicts(virtualServices, (vs) => ({ key: `${vs.namespace}/${vs.name}`, namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways }))];
   for (const vs of virtualServices) {
+    for (const { host, owner } of conflicts.filter((c) => c.claimant === vs)) {
+      errors.push(`${label(vs)}: host ${host} already has VirtualService ${owner.namespace}/${owner.name}; use one VirtualService per host`);
+    }
     vs.spec.http.forEach((route, i) => {
       for (const match of route.match ?? []) {
         for (const pattern of regexesOf(match)) {

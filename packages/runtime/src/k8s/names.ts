@@ -3,7 +3,7 @@
  * in namespace `ns` is `name.ns.svc.cluster.local`; a pod's resolv.conf search path (`ns.svc.cluster.local`,
  * `svc.cluster.local`, `cluster.local`) also lets it say `name`, `name.ns` or `name.ns.svc`.
  */
-export const CLUSTER_DOMAIN = 'cluster.local';
+const CLUSTER_DOMAIN = 'cluster.local';
 
 export function serviceFqdn(name: string, namespace: string): string {
   return `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
@@ -12,6 +12,19 @@ export function serviceFqdn(name: string, namespace: string): string {
 /** `host` without a trailing `:port`. */
 export function hostOf(authority: string): string {
   return authority.replace(/:\d+$/, '');
+}
+
+/** The port an authority names; HTTP's 80 when it names none. */
+export function portOf(authority: string): number {
+  return Number(/:(\d+)$/.exec(authority)?.[1] ?? 80);
+}
+
+/**
+ * Every name by which a pod in `fromNamespace` reaches the Service `name.namespace`: the FQDN, `name.ns.svc`,
+ * `name.ns`, and the bare name from the Service's own namespace — exactly the forms parseServiceHost accepts.
+ */
+export function serviceHostNames(name: string, namespace: string, fromNamespace: string): string[] {
+  return [serviceFqdn(name, namespace), `${name}.${namespace}.svc`, `${name}.${namespace}`, ...(namespace === fromNamespace ? [name] : [])];
 }
 
 /**

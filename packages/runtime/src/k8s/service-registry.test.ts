@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRegistry as cluster } from './test-fixtures.js';
+import { sampleRegistry } from './test-fixtures.js';
 
 describe('cluster DNS', () => {
   it.each([
@@ -10,7 +10,7 @@ describe('cluster DNS', () => {
     ['users.base.svc.cluster.local:7000', 'jason'],
     ['USERS.BASE.SVC.CLUSTER.LOCAL', 'fox'],
   ])('%s from namespace %s resolves to users.base', (host, from) => {
-    expect(cluster().resolveHost(host, from)?.fqdn).toBe('users.base.svc.cluster.local');
+    expect(sampleRegistry().resolveHost(host, from)?.fqdn).toBe('users.base.svc.cluster.local');
   });
 
   it.each([
@@ -19,11 +19,11 @@ describe('cluster DNS', () => {
     ['users.base.example.com', 'base'],
     ['nobody.base', 'base'],
   ])('%s from namespace %s does not resolve', (host, from) => {
-    expect(cluster().resolveHost(host, from)).toBeUndefined();
+    expect(sampleRegistry().resolveHost(host, from)).toBeUndefined();
   });
 
   it('lists only ready pods matching the selector as endpoints', () => {
-    const c = cluster();
-    expect(c.endpoints(c.resolveHost('users', 'base')!).map((p) => p.port)).toEqual([1001, 1002]);
+    const registry = sampleRegistry();
+    expect(registry.endpoints(registry.resolveHost('users', 'base')!).map((p) => p.port)).toEqual([1001, 1002]);
   });
 });

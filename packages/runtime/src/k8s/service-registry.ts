@@ -10,12 +10,34 @@ export interface ServiceTarget {
   fqdn: string;
 }
 
+/** Services by namespace and name, and the answer cluster DNS gives from them: which Service a host names. */
+export class ServiceDirectory {
+  protected readonly byKey = new Map<string, ServiceTarget>();
+
+  constructor(targets: Iterable<ServiceTarget> = []) {
+    for (const target of targets) this.byKey.set(`${target.namespace}/${target.service.metadata.name}`, target);
+  }
+
+  /** Every Service, in the order they were first put. */
+  services(): Iterable<ServiceTarget> {
+    return this.byKey.values();
+  }
+
+  /**
+   * Resolves a host as cluster DNS does from a pod in `fromNamespace`: `svc`, `svc.ns`, `svc.ns.svc`,
+   * `svc.ns.svc.cluster.local`, with or without `:port`.
+   */
+  resolveHost(authority: string, fromNamespace: string): ServiceTarget | undefined {
+    const named = parseServiceHost(hostOf(authority), fromNamespace);
+    return named ? this.byKey.get(`${named.namespace}/${named.name}`) : undefined;
+  }
+}
+
 /**
  * The Services and pods of the local cluster, and the answers kube-dns and the Endpoints controller give from them:
  * which Service a host names, and which ready pods back it. (Istio's pilot calls this its Kubernetes service registry.)
  */
-export class ServiceRegistry {
-  private readonly byKey = new Map<string, ServiceTarget>();
+export class ServiceRegistry extends ServiceDirectory {
   private readonly podsByNamespace = new Map<string, Set<Pod>>();
 
   putService(service: ServiceManifest): void {
@@ -27,9 +49,9 @@ export class ServiceRegistry {
     this.byKey.delete(`${namespace}/${name}`);
   }
 
-  /** Every Service, in the order they were first put. */
-  services(): Iterable<ServiceTarget> {
-    return this.byKey.values();
+  /** The Services as they are now, unaffected by later puts and removals (what route tables are built from). */
+  snapshot(): ServiceDirectory {
+    return new ServiceDirectory(this.services());
   }
 
   addPod(pod: Pod): void {
@@ -40,15 +62,6 @@ export class ServiceRegistry {
 
   removePod(pod: Pod): void {
     this.podsByNamespace.get(pod.namespace)?.delete(pod);
-  }
-
-  /**
-   * Resolves a host as cluster DNS does from a pod in `fromNamespace`: `svc`, `svc.ns`, `svc.ns.svc`,
-   * `svc.ns.svc.cluster.local`, with or without `:port`.
-   */
-  resolveHost(authority: string, fromNamespace: string): ServiceTarget | undefined {
-    const named = parseServiceHost(hostOf(authority), fromNamespace);
-    return named ? this.byKey.get(`${named.namespace}/${named.name}`) : undefined;
   }
 
   /** The ready pods a Service selects (its Endpoints). */

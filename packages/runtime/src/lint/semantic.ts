@@ -3,6 +3,7 @@ import { matchesLabels as matches } from '../k8s/labels.js';
 import { serviceFqdn } from '../k8s/names.js';
 import { meshHostConflicts } from '../istio/host-owners.js';
 import { qualifyGateway, qualifyHost } from '../istio/hosts.js';
+import { ROOT_NAMESPACE } from '../istio/mesh-config.js';
 import { packageForImage, serviceOfImage } from '../workloads/images.js';
 import type { Problem } from './schema-check.js';
 
@@ -59,15 +60,16 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
 
   const virtualServices = ofKind('VirtualService', 'networking.istio.io');
   const claimant = (item: LintedObject) => ({ key: objectKey(item.object), namespace: namespaceOf(item.object), hosts: item.object.spec?.hosts ?? [], gateways: item.object.spec?.gateways });
-  for (const { host, index, claimant: item, owner } of meshHostConflicts(virtualServices, claimant)) {
-    report(item, `spec.hosts[${index}]`, `${host} is also routed by ${subjectOf(owner.object)} (${owner.file}); Istio needs one VirtualService per host`);
-  }
+  const conflicts = [...meshHostConflicts(virtualServices, claimant)];
   for (const item of virtualServices) {
     const spec = item.object.spec ?? {};
     (spec.gateways ?? []).forEach((g: string, i: number) => {
       const name = qualifyGateway(g, namespaceOf(item.object));
       if (name !== 'mesh' && !gateways.has(name)) report(item, `spec.gateways[${i}]`, `no Gateway ${name} in the linted files`);
     });
+    for (const { host, index, owner } of conflicts.filter((c) => c.claimant === item)) {
+      report(item, `spec.hosts[${index}]`, `${host} is also routed by ${subjectOf(owner.object)} (${owner.file}); Istio needs one VirtualService per host`);
+    }
     (spec.http ?? []).forEach((route: any, i: number) => {
       (route.route ?? []).forEach((d: any, j: number) => checkDestination(item, d.destination, `spec.http[${i}].route[${j}].destination`));
       if (route.mirror) checkDestination(item, route.mirror, `spec.http[${i}].mirror`);
@@ -122,7 +124,7 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
   for (const item of ofKind('AuthorizationPolicy')) {
     const selector = item.object.spec?.selector?.matchLabels;
     const namespace = namespaceOf(item.object);
-    if (selector && namespace !== 'istio-system' && !workloads.some((w) => namespaceOf(w.object) === namespace && matches(w.object.spec?.template?.metadata?.labels, selector))) {
+    if (selector && namespace !== ROOT_NAMESPACE && !workloads.some((w) => namespaceOf(w.object) === namespace && matches(w.object.spec?.template?.metadata?.labels, selector))) {
       report(item, 'spec.selector.matchLabels', `selects no workload in namespace ${namespace}`);
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRegistry as cluster } from '../k8s/test-fixtures.js';
+import { sampleRegistry } from '../k8s/test-fixtures.js';
 import { Router } from './router.js';
 
 const caller = (namespace: string) => ({ namespace, workload: 'mall-v1', labels: {}, serviceAccount: 'mall' });
@@ -8,7 +8,7 @@ describe('router without Istio objects (kube-proxy behaviour)', () => {
   const request = (authority: string) => ({ authority, method: 'GET', url: '/', headers: {} });
 
   it('takes the ready endpoints in turn', () => {
-    const router = new Router(cluster());
+    const router = new Router(sampleRegistry());
     const ports = Array.from({ length: 4 }, () => {
       const decision = router.decide(request('users.base.svc.cluster.local:7000'), caller('base'));
       if (decision.kind !== 'route') throw new Error(decision.reason);
@@ -18,7 +18,7 @@ describe('router without Istio objects (kube-proxy behaviour)', () => {
   });
 
   it('answers 503 for an unknown host or a port the Service lacks, and finds no endpoint when none is ready', () => {
-    const router = new Router(cluster());
+    const router = new Router(sampleRegistry());
     expect(router.decide(request('nobody:7000'), caller('base'))).toMatchObject({ kind: 'reject', status: 503, reason: expect.stringContaining('no Service') });
     expect(router.decide(request('users:8080'), caller('base'))).toMatchObject({ kind: 'reject', status: 503, reason: expect.stringContaining('no port 8080') });
     const decision = router.decide(request('products.fox:7000'), caller('base'));

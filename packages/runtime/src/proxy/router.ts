@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
-import { hostOf } from '../k8s/names.js';
+import { hostOf, portOf } from '../k8s/names.js';
 import type { ServiceRegistry, ServiceTarget } from '../k8s/service-registry.js';
 import { isAllowed } from '../istio/authorization.js';
 import { DEFAULT_RETRY, MeshRoutes, type IngressIdentity } from '../istio/compile.js';
@@ -44,12 +44,15 @@ export class Router {
   private readonly active = new Map<Pod, number>();
 
   constructor(private readonly registry: ServiceRegistry) {
-    this.routes = new MeshRoutes(new MeshConfig(), registry.services());
+    this.routes = new MeshRoutes(new MeshConfig(), registry.snapshot());
   }
 
-  /** Translates a new Istio configuration against the current Services; requests already routed keep their decision. */
+  /**
+   * Translates an Istio configuration against the Services as they are now: called whenever either changes. Requests
+   * already routed keep their decision.
+   */
   configure(config: MeshConfig): void {
-    this.routes = new MeshRoutes(config, this.registry.services());
+    this.routes = new MeshRoutes(config, this.registry.snapshot(), this.routes);
   }
 
   /** The tables in force, for `mesh-mall proxy-config routes`. */
@@ -58,7 +61,7 @@ export class Router {
   }
 
   decide(request: RouteRequest, source: SourceIdentity, ingress?: IngressIdentity): RouteDecision {
-    const port = Number(/:(\d+)$/.exec(request.authority)?.[1] ?? 80);
+    const port = portOf(request.authority);
     if (ingress) {
       const found = this.routes.ingress(ingress, source.namespace).lookup(hostOf(request.authority).toLowerCase());
       if ('reason' in found) return { kind: 'reject', status: 404, flag: 'NR', reason: found.reason };

@@ -16,7 +16,7 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => Promise.all(closers.splice(0).map((c) => c())));
 
 interface Mesh {
-  cluster: ServiceRegistry;
+  registry: ServiceRegistry;
   router: Router;
   pods: Record<string, Stub>;
   send(from: Sidecar, host: string, path?: string, headers?: Record<string, string>, body?: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
@@ -25,7 +25,7 @@ interface Mesh {
 
 /** A cluster whose pods are stub servers: `ns/app@version` → answer. Services are made for every ns/app. */
 async function mesh(pods: Record<string, (path: string, headers: Record<string, unknown>) => StubAnswer>, yaml = ''): Promise<Mesh> {
-  const cluster = new ServiceRegistry();
+  const registry = new ServiceRegistry();
   const stubs: Record<string, Stub> = {};
   const services = new Set<string>();
   for (const [key, answer] of Object.entries(pods)) {
@@ -35,18 +35,18 @@ async function mesh(pods: Record<string, (path: string, headers: Record<string, 
     closers.push(stub.close);
     stubs[key] = stub;
     const pod: Pod = { name: `${app}-${version}`, namespace, workload: `${app}-${version}`, labels: { app, version }, serviceAccount: app, port: Number(new URL(stub.url).port), ready: true };
-    cluster.addPod(pod);
+    registry.addPod(pod);
     services.add(path);
   }
   for (const path of services) {
     const [namespace, name] = path.split('/');
-    cluster.putService(serviceManifest(name!, namespace!));
+    registry.putService(serviceManifest(name!, namespace!));
   }
-  const router = new Router(cluster);
+  const router = new Router(registry);
   router.configure(meshConfig(yaml));
   const { hops } = new MeshTelemetry(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log'));
   return {
-    cluster,
+    registry,
     router,
     pods: stubs,
     sidecar: async (namespace, labels = { app: 'client', version: 'v1' }) => {
@@ -212,7 +212,7 @@ spec:
 
   it('retries a refused connection on another endpoint by default, as Istio does', async () => {
     const m = await mesh({ 'base/users@v1': ok({ ok: true }) });
-    m.cluster.addPod({ name: 'users-dead', namespace: 'base', workload: 'users-v1', labels: { app: 'users', version: 'v1' }, serviceAccount: 'users', port: 1, ready: true });
+    m.registry.addPod({ name: 'users-dead', namespace: 'base', workload: 'users-v1', labels: { app: 'users', version: 'v1' }, serviceAccount: 'users', port: 1, ready: true });
     const from = await m.sidecar('base');
     for (let i = 0; i < 4; i++) expect((await m.send(from, 'users:7000')).status).toBe(200);
   });

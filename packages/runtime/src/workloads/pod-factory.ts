@@ -10,7 +10,8 @@ import { containerEnv } from './pod-env.js';
 import { PodProcess } from './pod-process.js';
 
 export interface PodFactoryOptions {
-  registry: ServiceRegistry;
+  /** Pods go into the endpoints here; env URLs are resolved here. Services are the control plane's to change. */
+  registry: Pick<ServiceRegistry, 'addPod' | 'removePod' | 'resolveHost'>;
   /** A new sidecar for a pod: its outbound proxy, which knows the pod as the caller. */
   newSidecar: (identity: SourceIdentity) => Sidecar;
   /** Logs and workload data (the embedded users store) go under it. */
