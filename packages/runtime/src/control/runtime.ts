@@ -3,7 +3,8 @@ import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
 import { ServiceRegistry, type ServiceTarget } from '../k8s/service-registry.js';
 import type { IngressIdentity, IngressRoutes, SidecarRoutes } from '../istio/compile.js';
-import { MeshConfig, ROOT_NAMESPACE } from '../istio/mesh-config.js';
+import { INGRESS_GATEWAY } from '../istio/ingress-gateway.js';
+import { MeshConfig } from '../istio/mesh-config.js';
 import { validateVirtualServices } from '../istio/validate.js';
 import { Router } from '../proxy/router.js';
 import { Sidecar } from '../proxy/sidecar.js';
@@ -34,15 +35,6 @@ export interface PodStatus {
   restarts: number;
   sidecarPort: number | undefined;
 }
-
-/** The local gateway stands in for istio-ingressgateway: its identity, labels, and its Service port that Gateways name. */
-const INGRESS_SOURCE: SourceIdentity = {
-  namespace: ROOT_NAMESPACE,
-  workload: 'istio-ingressgateway',
-  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
-  serviceAccount: 'istio-ingressgateway-service-account',
-};
-const INGRESS: IngressIdentity = { labels: INGRESS_SOURCE.labels, ports: [80] };
 
 /** Objects are applied in this order, so that what a pod needs (its Service, its env's targets) exists first. */
 const APPLY_ORDER: Manifest['kind'][] = [
@@ -93,7 +85,7 @@ export class Runtime {
 
   /** A new ingress gateway proxy, routing by the Gateways that select istio-ingressgateway. */
   ingressGateway(): Sidecar {
-    return this.sidecarFor(INGRESS_SOURCE, INGRESS);
+    return this.sidecarFor(INGRESS_GATEWAY.source, INGRESS_GATEWAY.ingress);
   }
 
   /** kubectl apply: creates or updates each object; prints one line per object, as kubectl does. */
@@ -125,7 +117,7 @@ export class Runtime {
    * name, istio-ingressgateway); undefined when there is no such proxy.
    */
   routeTable(proxy: string): { sidecar: SidecarRoutes } | { ingress: IngressRoutes } | undefined {
-    if (proxy === INGRESS_SOURCE.workload) return { ingress: this.router.tables.ingress(INGRESS, INGRESS_SOURCE.namespace) };
+    if (proxy === INGRESS_GATEWAY.source.workload) return { ingress: this.router.tables.ingress(INGRESS_GATEWAY.ingress, INGRESS_GATEWAY.source.namespace) };
     const pod = this.rollouts.list().find((running) => running.pod.name === proxy)?.pod;
     return pod ? { sidecar: this.router.tables.sidecar(pod.namespace) } : undefined;
   }

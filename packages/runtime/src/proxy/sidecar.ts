@@ -17,7 +17,8 @@ import { proxySpan } from './trace-context.js';
 export interface SidecarOptions {
   identity: SourceIdentity;
   router: Router;
-  hops: HopRecorder;
+  /** Where each hop goes once it ends. */
+  hops: Pick<HopRecorder, 'record'>;
   /** Set for the ingress gateway: routes come from Gateways and the VirtualServices bound to them. */
   ingress?: IngressIdentity;
 }

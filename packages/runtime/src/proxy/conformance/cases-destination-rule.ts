@@ -1,0 +1,54 @@
+import type { ConformanceCase } from './harness.js';
+
+const API = 'https://istio.io/latest/docs/reference/config/networking/destination-rule/';
+const REVIEWS = ['base/reviews@v1', 'base/reviews@v2', 'base/productpage@v1', 'lane/productpage@v1'];
+const toSubset = (subset: string) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec:
+  hosts: [reviews]
+  http: [{route: [{destination: {host: reviews, subset: ${subset}}}]}]
+`;
+
+export const DESTINATION_RULE_CASES: ConformanceCase[] = [
+  {
+    name: "a subset is the Service's endpoints with the subset's labels",
+    cite: `${API}#Subset`,
+    yaml: `${toSubset('new')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews, subsets: [{name: new, labels: {version: v2}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', times: 3 },
+    expect: { status: 200, split: { 'base/reviews@v2': 3 } },
+  },
+  {
+    name: "the client namespace's DestinationRule is found before the Service namespace's",
+    cite: `${API} ("the client namespace, then the service namespace, then the root namespace"); pilot push_context.go destinationRule`,
+    yaml: `${toSubset('new')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews.base.svc.cluster.local, subsets: [{name: new, labels: {version: v2}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: lane}
+spec: {host: reviews.base.svc.cluster.local, subsets: [{name: new, labels: {version: v1}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'lane/productpage@v1', host: 'reviews.base:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'a subset no DestinationRule defines: 503 with response flag NC',
+    cite: 'Envoy response flags: NC "upstream cluster not found"',
+    yaml: toSubset('missing'),
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 503, servedBy: undefined, flag: 'NC' },
+  },
+];

@@ -1,0 +1,239 @@
+import type { ConformanceCase } from './harness.js';
+
+const API = 'https://istio.io/latest/docs/reference/config/networking/virtual-service/';
+const REVIEWS = ['base/reviews@v1', 'base/reviews@v2', 'base/productpage@v1'];
+const SUBSETS = `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews, subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]}
+`;
+/** A VirtualService for reviews in base with the given http routes, plus the two subsets. */
+const reviews = (http: string) => `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec:
+  hosts: [reviews]
+  http:
+${http}`;
+const from = 'base/productpage@v1';
+
+export const VIRTUAL_SERVICE_CASES: ConformanceCase[] = [
+  {
+    name: 'a host no VirtualService routes goes to every ready endpoint of its Service, in turn',
+    cite: 'Istio: hosts without a VirtualService get a default route to their Service (pilot BuildSidecarVirtualHostWrapper)',
+    yaml: '',
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', times: 4 },
+    expect: { status: 200, split: { 'base/reviews@v1': 2, 'base/reviews@v2': 2 } },
+  },
+  {
+    name: 'a header exact match sends jason to v2, everyone else to v1',
+    cite: 'istio.io docs/tasks/traffic-management/request-routing',
+    yaml: reviews(`  - match: [{headers: {end-user: {exact: jason}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', headers: { 'end-user': 'jason' } },
+    expect: { status: 200, servedBy: 'base/reviews@v2', flag: '-' },
+  },
+  {
+    name: 'routes are tried in order and the first match wins, however specific later ones are',
+    cite: `${API}#VirtualService (http: "the first rule matching an incoming request is used")`,
+    yaml: reviews(`  - match: [{uri: {prefix: /}}]
+    route: [{destination: {host: reviews, subset: v1}}]
+  - match: [{uri: {exact: /reviews/7}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/reviews/7' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'no route of the VirtualService matches: 404 with response flag NR',
+    cite: 'Envoy response flags: NR "no route configured for a given request"',
+    yaml: reviews(`  - match: [{uri: {prefix: /only}}]
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/other' },
+    expect: { status: 404, servedBy: undefined, flag: 'NR' },
+  },
+  {
+    name: 'uri exact matches the path without its query string',
+    cite: `${API}#HTTPMatchRequest (uri)`,
+    yaml: reviews(`  - match: [{uri: {exact: /reviews/7}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/reviews/7?debug=1' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'a uri regex must match the whole path (RE2, no implicit .*)',
+    cite: 'Envoy route.RouteMatch.safe_regex: "The entire path (without the query string) must match the regex"',
+    yaml: reviews(`  - match: [{uri: {regex: '/reviews'}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/reviews/7' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'ignoreUriCase makes a prefix match case-insensitive',
+    cite: `${API}#HTTPMatchRequest (ignoreUriCase)`,
+    yaml: reviews(`  - match: [{uri: {prefix: /REVIEWS}, ignoreUriCase: true}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/reviews/7' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'queryParams exact matches a query parameter',
+    cite: `${API}#HTTPMatchRequest (queryParams)`,
+    yaml: reviews(`  - match: [{queryParams: {debug: {exact: '1'}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/r?debug=1' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: "sourceLabels match the caller's labels",
+    cite: `${API}#HTTPMatchRequest (sourceLabels); istio.io docs/concepts/traffic-management (reviews v2 → ratings)`,
+    yaml: reviews(`  - match: [{sourceLabels: {app: productpage}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: "sourceNamespace matches the caller's namespace",
+    cite: `${API}#HTTPMatchRequest (sourceNamespace)`,
+    yaml: reviews(`  - match: [{sourceNamespace: other}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'rewrite.uri replaces the matched uri prefix and keeps the query',
+    cite: `${API}#HTTPRewrite (uri); Envoy RouteAction.prefix_rewrite`,
+    yaml: reviews(`  - match: [{uri: {prefix: /api/}}]
+    rewrite: {uri: /v2/}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/api/reviews?x=1' },
+    expect: { status: 200, servedBy: 'base/reviews@v1', path: '/v2/reviews?x=1' },
+  },
+  {
+    name: 'rewrite.authority changes the Host the destination sees',
+    cite: `${API}#HTTPRewrite (authority)`,
+    yaml: reviews(`  - rewrite: {authority: reviews.example.com}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1', headers: { host: 'reviews.example.com' } },
+  },
+  {
+    name: 'headers.request.set reaches the destination; headers.response.add reaches the caller',
+    cite: `${API}#Headers`,
+    yaml: reviews(`  - headers:
+      request: {set: {x-lane: base}}
+      response: {add: {x-served: reviews}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', headers: { 'x-lane': 'jason' } },
+    expect: { status: 200, headers: { 'x-lane': 'base' }, responseHeaders: { 'x-served': 'reviews' } },
+  },
+  {
+    name: 'fault.abort with percentage 100 answers the status itself, with response flag FI',
+    cite: `${API}#HTTPFaultInjection-Abort; Envoy response flags: FI "the request was aborted with a response code specified via fault injection"`,
+    yaml: reviews(`  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 418, servedBy: undefined, flag: 'FI' },
+  },
+  {
+    name: 'weights split requests between subsets (80/20 over 100 requests, exactly: smooth weighted round-robin)',
+    cite: `${API}#HTTPRouteDestination (weight); README "What the local mesh implements" (exact rather than random)`,
+    yaml: reviews(`  - route:
+    - {destination: {host: reviews, subset: v1}, weight: 80}
+    - {destination: {host: reviews, subset: v2}, weight: 20}
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', times: 100 },
+    expect: { status: 200, split: { 'base/reviews@v1': 80, 'base/reviews@v2': 20 } },
+  },
+  {
+    name: 'a VirtualService exported only to its own namespace does not route callers elsewhere',
+    cite: `${API}#VirtualService (exportTo: "." is the current namespace)`,
+    yaml: `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: lane}
+spec:
+  hosts: [reviews.base.svc.cluster.local]
+  exportTo: ['.']
+  http: [{route: [{destination: {host: reviews.base.svc.cluster.local, subset: v2}}]}]
+`,
+    pods: ['base/reviews@v1', 'base/productpage@v1', 'lane/client@v1'],
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'at the ingress, the VirtualService bound to the Gateway that accepts the host routes',
+    cite: 'https://istio.io/latest/docs/reference/config/networking/gateway/; istio.io docs/tasks/traffic-management/ingress/ingress-control',
+    yaml: `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [shop]
+  http: [{route: [{destination: {host: reviews, subset: v2}}]}]
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'two mesh VirtualServices for one host are refused (which applies is undefined in Istio)',
+    cite: 'design.md "Identity, propagation, lanes"; istio.io docs/ops/best-practices/traffic-management (split VirtualServices)',
+    yaml: `${reviews(`  - route: [{destination: {host: reviews, subset: v1}}]
+`)}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews-again, namespace: base}
+spec:
+  hosts: [reviews]
+  http: [{route: [{destination: {host: reviews, subset: v2}}]}]
+`,
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /host reviews\.base\.svc\.cluster\.local already has VirtualService base\/reviews/ },
+  },
+];
