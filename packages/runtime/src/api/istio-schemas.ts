@@ -143,6 +143,8 @@ const trafficPolicySchema = z.strictObject({
       interval: durationSchema.optional(),
       baseEjectionTime: durationSchema.optional(),
       maxEjectionPercent: z.number().int().min(0).max(100).optional(),
+      /** Envoy's panic threshold: below this share of healthy endpoints, all of them are used. 0 (default): never. */
+      minHealthPercent: z.number().int().min(0).max(100).optional(),
     })
     .optional(),
 });

@@ -80,16 +80,27 @@ export class MeshConfig {
     );
   }
 
-  /** The DestinationRule for `fqdn` as seen from `from`: client namespace, then the Service's, then the root. */
+  /**
+   * The DestinationRule for `fqdn` as seen from `from`, as pilot's PushContext.destinationRule finds it: the first of
+   * the client's namespace, the Service's, the root namespace that has one visible to the client (never another
+   * namespace's); within it the most specific host (exact, else the longest wildcard), and several rules for that
+   * host merged in the order they were applied: subsets concatenated (the first of a name wins), the traffic policy of
+   * the first that has one (pilot model/destination_rule.go mergeDestinationRule).
+   */
   destinationRule(fqdn: string, from: string, serviceNamespace: string): DestinationRule | undefined {
-    const candidates = this.destinationRules.filter(
-      (dr) => hostMatches(qualifyHost(dr.spec.host, dr.namespace), fqdn) && visibleFrom(dr.spec.exportTo, dr.namespace, from),
-    );
     for (const namespace of [from, serviceNamespace, ROOT_NAMESPACE]) {
-      const found = candidates.find((dr) => dr.namespace === namespace);
-      if (found) return found;
+      const visible = this.destinationRules.filter(
+        (dr) => dr.namespace === namespace && hostMatches(qualifyHost(dr.spec.host, dr.namespace), fqdn) && visibleFrom(dr.spec.exportTo, dr.namespace, from),
+      );
+      if (visible.length === 0) continue;
+      const specificity = (dr: DestinationRule) => {
+        const host = qualifyHost(dr.spec.host, dr.namespace);
+        return host.startsWith('*') ? host.length : Number.MAX_SAFE_INTEGER;
+      };
+      const best = Math.max(...visible.map(specificity));
+      return mergeDestinationRules(visible.filter((dr) => specificity(dr) === best));
     }
-    return candidates[0];
+    return undefined;
   }
 
   /** Policies that govern requests to `pod`: its namespace's (by selector) and the root namespace's. */
@@ -100,7 +111,20 @@ export class MeshConfig {
   }
 }
 
-/** A subset's policy overrides the rule's own, field by field as Istio does. */
+/** Several rules for one host in one namespace, as one (pilot mergeDestinationRule). */
+function mergeDestinationRules(rules: DestinationRule[]): DestinationRule {
+  const [first, ...rest] = rules as [DestinationRule, ...DestinationRule[]];
+  if (rest.length === 0) return first;
+  const subsets = new Map<string, DestinationRuleSpec['subsets'][number]>();
+  for (const rule of rules) for (const subset of rule.spec.subsets) if (!subsets.has(subset.name)) subsets.set(subset.name, subset);
+  const trafficPolicy = rules.find((rule) => rule.spec.trafficPolicy)?.spec.trafficPolicy;
+  return { ...first, spec: { ...first.spec, subsets: [...subsets.values()], ...(trafficPolicy ? { trafficPolicy } : {}) } };
+}
+
+/**
+ * A subset's policy overrides the rule's own block by block (loadBalancer, connectionPool, outlierDetection each
+ * whole), as pilot's MergeSubsetTrafficPolicy does.
+ */
 export function effectivePolicy(rule: DestinationRule | undefined, subset: string | undefined): TrafficPolicy {
   const subsetPolicy = rule?.spec.subsets.find((s) => s.name === subset)?.trafficPolicy;
   return { ...rule?.spec.trafficPolicy, ...subsetPolicy };

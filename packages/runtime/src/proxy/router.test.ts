@@ -4,17 +4,27 @@ import { Router } from './router.js';
 
 const caller = (namespace: string) => ({ namespace, workload: 'mall-v1', labels: {}, serviceAccount: 'mall' });
 
-describe('router without Istio objects (kube-proxy behaviour)', () => {
+describe('router without Istio objects (a plain Service)', () => {
   const request = (authority: string) => ({ authority, method: 'GET', url: '/', headers: {} });
 
-  it('takes the ready endpoints in turn', () => {
+  it("spreads requests over the Service's ready endpoints only (Istio's default LEAST_REQUEST)", () => {
     const router = new Router(sampleRegistry());
-    const ports = Array.from({ length: 4 }, () => {
+    const ports = Array.from({ length: 40 }, () => {
       const decision = router.decide(request('users.base.svc.cluster.local:7000'), caller('base'));
       if (decision.kind !== 'route') throw new Error(decision.reason);
       return router.pickEndpoint(decision.upstream)?.port;
     });
-    expect(ports).toEqual([1001, 1002, 1001, 1002]);
+    expect(new Set(ports)).toEqual(new Set([1001, 1002]));
+  });
+
+  it('picks another endpoint than those already tried when there is one (the previous_hosts retry predicate)', () => {
+    const router = new Router(sampleRegistry());
+    const decision = router.decide(request('users:7000'), caller('base'));
+    if (decision.kind !== 'route') throw new Error(decision.reason);
+    const first = router.pickEndpoint(decision.upstream)!;
+    for (let i = 0; i < 20; i++) expect(router.pickEndpoint(decision.upstream, new Set([first]))).not.toBe(first);
+    const both = new Set(sampleRegistry().endpoints(decision.upstream.target));
+    expect(router.pickEndpoint(decision.upstream, new Set([first, ...both]))).toBeDefined();
   });
 
   it('answers 503 for an unknown host or a port the Service lacks, and finds no endpoint when none is ready', () => {

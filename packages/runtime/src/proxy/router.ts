@@ -73,9 +73,16 @@ export class Router {
     return this.choose(host, this.facts(request, source, port, MESH));
   }
 
-  /** The next endpoint of an upstream, by its load balancer, skipping ejected ones. */
-  pickEndpoint(upstream: UpstreamRef): Pod | undefined {
-    return this.pool(upstream).pick(this.endpointsOf(upstream), upstream.policy);
+  /**
+   * The next endpoint of an upstream, by its load balancer, skipping ejected ones. A retry passes the endpoints
+   * already tried: Istio's retry policy always carries Envoy's previous_hosts predicate, so another endpoint is taken
+   * when there is one (pilot route/retry/retry.go DefaultPolicy).
+   */
+  pickEndpoint(upstream: UpstreamRef, tried?: ReadonlySet<Pod>): Pod | undefined {
+    const endpoints = this.endpointsOf(upstream);
+    const untried = tried ? endpoints.filter((pod) => !tried.has(pod)) : endpoints;
+    const pool = this.pool(upstream);
+    return (untried.length > 0 ? pool.pick(untried, upstream.policy) : undefined) ?? pool.pick(endpoints, upstream.policy);
   }
 
   /** Takes a slot in the upstream's circuit breaker; false when it is full (the request gets 503 UO). */

@@ -148,13 +148,15 @@ export class Sidecar {
 
     let attempts = 0;
     let last: Outcome = { status: 503, flag: 'UH', attempts: 0 };
+    const tried = new Set<Pod>();
     while (attempts < maxAttempts) {
-      const pod = router.pickEndpoint(decision.upstream);
+      const pod = router.pickEndpoint(decision.upstream, tried);
       if (!pod) return answer(res, 503, 'no healthy upstream', 'UH', attempts);
       if (!router.authorize(pod, identity, request.method, request.path)) {
         return { ...answerText(res, 403, 'RBAC: access denied'), pod, attempts, flag: 'UAEX' };
       }
       attempts++;
+      tried.add(pod);
       const signals = [clientGone.signal, ...(deadline ? [deadline] : []), ...(retry.perTryTimeout ? [timeoutSignal(retry.perTryTimeout)] : [])];
       let upstream: Dispatcher.ResponseData;
       router.attemptStarted(pod);

@@ -9,9 +9,26 @@ describe('UpstreamPool', () => {
     const [a, b] = [pod('a'), pod('b')];
     const active = new Map([[a, 5]]);
     const pool = new UpstreamPool(active);
-    expect([1, 2, 3, 4].map(() => pool.pick([a, b], {})?.name)).toEqual(['a', 'b', 'a', 'b']);
+    expect([1, 2, 3, 4].map(() => pool.pick([a, b], { loadBalancer: { simple: 'ROUND_ROBIN' } })?.name)).toEqual(['a', 'b', 'a', 'b']);
     const picks = Array.from({ length: 50 }, () => pool.pick([a, b], { loadBalancer: { simple: 'LEAST_REQUEST' } })?.name);
     expect(picks.filter((p) => p === 'b').length).toBeGreaterThan(picks.filter((p) => p === 'a').length);
+  });
+
+  it("uses LEAST_REQUEST when the policy names no load balancer, as Istio's default is", () => {
+    const [a, b] = [pod('a'), pod('b')];
+    const pool = new UpstreamPool(new Map([[a, 5]]));
+    // Power of two choices: the busy endpoint wins only when both samples are it, about one pick in four.
+    const picks = Array.from({ length: 400 }, () => pool.pick([a, b], {})?.name);
+    expect(picks.filter((p) => p === 'a').length).toBeLessThan(150);
+    expect(picks.filter((p) => p === 'a').length).toBeGreaterThan(50);
+  });
+
+  it("has no circuit-breaker limit unless the policy sets one (Istio's defaults are 2^32-1)", () => {
+    const pool = new UpstreamPool(new Map());
+    expect(Array.from({ length: 5000 }, () => pool.tryAcquire({})).every(Boolean)).toBe(true);
+    const limited = new UpstreamPool(new Map());
+    const policy = { connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } };
+    expect(Array.from({ length: 3 }, () => limited.tryAcquire(policy))).toEqual([true, true, false]);
   });
 
   it('ejects an endpoint after consecutive 5xx for baseEjectionTime, then takes it back', () => {
@@ -30,13 +47,22 @@ describe('UpstreamPool', () => {
     expect(pool.isEjected(a, now + 1001)).toBe(false);
   });
 
-  it('never ejects beyond maxEjectionPercent (at least one), and uses every endpoint when all are ejected', () => {
+  it('never ejects beyond maxEjectionPercent (at least one)', () => {
     const [a, b] = [pod('a'), pod('b')];
     const pool = new UpstreamPool(new Map());
     const policy = { outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1000 } };
     pool.report(a, 500, policy, () => 2, 0);
     pool.report(b, 500, policy, () => 2, 0);
     expect([pool.isEjected(a, 0), pool.isEjected(b, 0)]).toEqual([true, false]);
-    expect(pool.pick([a], policy, 0)?.name).toBe('a');
+  });
+
+  it('has no endpoint to offer when every one is ejected, unless minHealthPercent turns panic mode on', () => {
+    const a = pod('a');
+    const pool = new UpstreamPool(new Map());
+    const policy = { outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1000 } };
+    pool.report(a, 500, policy, () => 1, 0);
+    // Istio sets Envoy's panic threshold to minHealthPercent, 0 by default: no panic, the request gets 503 UH.
+    expect(pool.pick([a], policy, 0)).toBeUndefined();
+    expect(pool.pick([a], { outlierDetection: { ...policy.outlierDetection, minHealthPercent: 50 } }, 0)?.name).toBe('a');
   });
 });

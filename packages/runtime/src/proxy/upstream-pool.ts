@@ -4,8 +4,11 @@ import type { Pod } from '../k8s/identity.js';
 const DEFAULT_CONSECUTIVE_5XX = 5;
 const DEFAULT_BASE_EJECTION_MS = 30_000;
 const DEFAULT_MAX_EJECTION_PERCENT = 10;
-/** Envoy's default for each circuit-breaker threshold. */
-const DEFAULT_CIRCUIT_LIMIT = 1024;
+/**
+ * What Istio sets each circuit-breaker threshold to when the DestinationRule sets none (and for 0): 2^32-1, in effect
+ * no limit, not Envoy's own 1024 (pilot cluster_traffic_policy.go getDefaultCircuitBreakerThresholds).
+ */
+const DEFAULT_CIRCUIT_LIMIT = 2 ** 32 - 1;
 
 interface HostHealth {
   consecutive5xx: number;
@@ -27,16 +30,24 @@ export class UpstreamPool {
   /** `active`: requests in flight per pod, across every pool the pod is in (for LEAST_REQUEST). */
   constructor(private readonly active: ReadonlyMap<Pod, number>) {}
 
+  /**
+   * The endpoint for the next request, or undefined when none may take it (the proxy answers 503 UH). Ejected
+   * endpoints are skipped; Envoy's panic mode (use them all) starts only when the healthy share falls below the panic
+   * threshold, which Istio sets to outlierDetection.minHealthPercent, 0 by default: panic is off unless asked for
+   * (pilot cluster_traffic_policy.go applyOutlierDetection; test TestDisablePanicThresholdAsDefault).
+   */
   pick(pods: Pod[], policy: TrafficPolicy, now = Date.now()): Pod | undefined {
     if (pods.length === 0) return undefined;
     const healthy = pods.filter((pod) => !this.isEjected(pod, now));
-    // Envoy's panic mode: with every endpoint ejected, use them all rather than fail every request.
-    const candidates = healthy.length > 0 ? healthy : pods;
-    switch (policy.loadBalancer?.simple ?? 'ROUND_ROBIN') {
+    const panicBelow = policy.outlierDetection?.minHealthPercent ?? 0;
+    const candidates = (healthy.length / pods.length) * 100 < panicBelow ? pods : healthy;
+    if (candidates.length === 0) return undefined;
+    // Istio's default load balancer is LEAST_REQUEST (pilot cluster_traffic_policy.go defaultLBAlgorithm).
+    switch (policy.loadBalancer?.simple ?? 'LEAST_REQUEST') {
       case 'RANDOM':
         return candidates[Math.floor(Math.random() * candidates.length)];
       case 'LEAST_REQUEST': {
-        // Power of two choices, as Envoy's least_request does.
+        // Power of two choices, as Envoy's least_request does; a tie keeps the first sample.
         const a = candidates[Math.floor(Math.random() * candidates.length)]!;
         const b = candidates[Math.floor(Math.random() * candidates.length)]!;
         return (this.active.get(a) ?? 0) <= (this.active.get(b) ?? 0) ? a : b;

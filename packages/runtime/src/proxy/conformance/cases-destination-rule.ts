@@ -51,4 +51,66 @@ spec: {host: reviews.base.svc.cluster.local, subsets: [{name: new, labels: {vers
     request: { from: 'base/productpage@v1', host: 'reviews:7000' },
     expect: { status: 503, servedBy: undefined, flag: 'NC' },
   },
+  {
+    name: "a DestinationRule in a third namespace is never used, whatever it exports (so the subset is unknown: 503 NC)",
+    cite: 'pilot push_context.go destinationRule: client namespace, service namespace, root namespace only',
+    yaml: `${toSubset('new')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: elsewhere}
+spec: {host: reviews.base.svc.cluster.local, subsets: [{name: new, labels: {version: v2}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 503, servedBy: undefined, flag: 'NC' },
+  },
+  {
+    name: 'within a namespace, the DestinationRule for the exact host wins over a wildcard one',
+    cite: 'pilot model/config.go MostSpecificHostMatch, used by push_context.go destinationRule',
+    yaml: `${toSubset('new')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: everything, namespace: base}
+spec: {host: '*.base.svc.cluster.local', subsets: [{name: new, labels: {version: v1}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews, subsets: [{name: new, labels: {version: v2}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'two DestinationRules for one host in one namespace are merged: subsets of both are defined',
+    cite: 'pilot model/destination_rule.go mergeDestinationRule (subsets concatenated, the first of a name wins)',
+    yaml: `${toSubset('second')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-a, namespace: base}
+spec: {host: reviews, subsets: [{name: first, labels: {version: v1}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-b, namespace: base}
+spec: {host: reviews, subsets: [{name: second, labels: {version: v2}}, {name: first, labels: {version: v2}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'outlier detection ejects the only endpoint after a 5xx; with no panic threshold the next request gets 503 UH',
+    cite: 'pilot cluster_traffic_policy.go applyOutlierDetection (healthy_panic_threshold = minHealthPercent, default 0); Envoy: UH "no healthy upstream"',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1, baseEjectionTime: 30s, maxEjectionPercent: 100}}}
+`,
+    pods: ['base/reviews@v1=500', 'base/productpage@v1'],
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', times: 2 },
+    expect: { status: 0, sequence: [{ status: 500, flag: '-' }, { status: 503, flag: 'UH' }] },
+  },
 ];

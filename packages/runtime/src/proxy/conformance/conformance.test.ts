@@ -24,9 +24,14 @@ describe.each(SUITES)('Istio conformance: %s', (_, cases) => {
       for (const answer of answers) counts[answer.servedBy ?? 'none'] = (counts[answer.servedBy ?? 'none'] ?? 0) + 1;
       expect(counts).toEqual(expected.split);
     }
+    if (expected.spreadOver) expect(new Set(answers.map((a) => a.servedBy))).toEqual(new Set(expected.spreadOver));
+    if (expected.sequence) {
+      expect(answers.map(({ status, flag }) => ({ status, flag }))).toEqual(expected.sequence);
+      return;
+    }
     for (const answer of answers) {
       expect(answer.status).toBe(expected.status);
-      if ('servedBy' in expected && !expected.split) expect(answer.servedBy).toBe(expected.servedBy);
+      if ('servedBy' in expected && !expected.split && !expected.spreadOver) expect(answer.servedBy).toBe(expected.servedBy);
       if (expected.flag !== undefined) expect(answer.flag).toBe(expected.flag);
       if (expected.path !== undefined) expect(answer.path).toBe(expected.path);
       for (const [name, value] of Object.entries(expected.headers ?? {})) expect(answer.headers[name], `request header ${name}`).toBe(value);

@@ -52,6 +52,10 @@ export type Expected =
       responseHeaders?: Record<string, string | undefined>;
       /** How many of `times` requests each pod served. */
       split?: Record<string, number>;
+      /** Every pod in the list served some of `times` requests, and no other did (for random load balancing). */
+      spreadOver?: string[];
+      /** Status and flag of each of `times` requests, in order, where they differ (then `status` is not checked). */
+      sequence?: { status: number; flag: string }[];
     }
   | { refused: RegExp };
 
