@@ -9,14 +9,19 @@ import { z } from 'zod';
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
-/** Istio durations ("1.5s", "300ms") as milliseconds. */
+/**
+ * Istio durations ("1.5s", "300ms") as milliseconds: at least 1ms and in whole milliseconds, as Istio's validation
+ * requires (pkg/config/validation/agent ValidateDuration), so `0s` is refused.
+ */
 export const durationSchema = z
   .string()
   .regex(DURATION, 'must be a duration such as 300ms, 1.5s or 2m')
   .transform((text) => {
     const [, amount, unit] = DURATION.exec(text)!;
     return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-  });
+  })
+  .refine((ms) => ms >= 1, 'must be at least 1ms (Istio refuses shorter durations)')
+  .refine((ms) => Number.isInteger(ms), 'must be in whole milliseconds (Istio refuses finer durations)');
 
 export const stringMatchSchema = z
   .strictObject({ exact: z.string().optional(), prefix: z.string().optional(), regex: z.string().optional() })
@@ -61,23 +66,48 @@ export type HttpMatch = z.infer<typeof httpMatchSchema>;
 
 const routeDestinationSchema = z.strictObject({
   destination: destinationSchema,
-  weight: z.number().int().min(0).max(100).optional(),
+  /** Relative to the route's other destinations: each gets weight / sum (pilot route.go; Envoy weighted_clusters). */
+  weight: z.number().int().min(0).optional(),
   headers: headersSchema.optional(),
 });
 export type RouteDestination = z.infer<typeof routeDestinationSchema>;
 
-export const RETRY_CONDITIONS = ['5xx', 'gateway-error', 'connect-failure', 'reset', 'refused-stream', 'retriable-4xx'] as const;
+/**
+ * The retryOn conditions Istio accepts (pilot validation supportedRetryOnPolicies), besides HTTP status codes.
+ * `reset-before-request` is among them but is refused locally: a Node proxy cannot tell whether a reset came before
+ * any request byte reached the upstream.
+ */
+export const RETRY_CONDITIONS = [
+  '5xx',
+  'gateway-error',
+  'reset',
+  'connect-failure',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'envoy-ratelimited',
+  'http3-post-connect-failure',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+] as const;
+
+const retryOnSchema = z.string().superRefine((list, ctx) => {
+  for (const condition of list.split(',')) {
+    if (condition === 'reset-before-request') ctx.addIssue({ code: 'custom', message: 'retryOn reset-before-request is not supported by the local runtime' });
+    else if (!/^\d{3}$/.test(condition) && !(RETRY_CONDITIONS as readonly string[]).includes(condition)) {
+      ctx.addIssue({ code: 'custom', message: `retryOn ${JSON.stringify(condition)} is not a retry condition Istio accepts (${RETRY_CONDITIONS.join(', ')}, or an HTTP status code; no spaces)` });
+    }
+  }
+});
 
 const retriesSchema = z.strictObject({
   attempts: z.number().int().min(0),
   perTryTimeout: durationSchema.optional(),
-  retryOn: z
-    .string()
-    .refine(
-      (list) => list.split(',').every((c) => (RETRY_CONDITIONS as readonly string[]).includes(c.trim())),
-      `retryOn conditions supported locally: ${RETRY_CONDITIONS.join(', ')}`,
-    )
-    .optional(),
+  retryOn: retryOnSchema.optional(),
 });
 export type Retries = z.infer<typeof retriesSchema>;
 

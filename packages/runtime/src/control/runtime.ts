@@ -5,7 +5,7 @@ import { ServiceRegistry, type ServiceTarget } from '../k8s/service-registry.js'
 import type { IngressIdentity, IngressRoutes, SidecarRoutes } from '../istio/compile.js';
 import { INGRESS_GATEWAY } from '../istio/ingress-gateway.js';
 import { MeshConfig } from '../istio/mesh-config.js';
-import { validateVirtualServices } from '../istio/validate.js';
+import { validateMeshConfig } from '../istio/validate.js';
 import { Router } from '../proxy/router.js';
 import { Sidecar } from '../proxy/sidecar.js';
 import type { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
@@ -143,7 +143,7 @@ export class Runtime {
     const batch = [...manifests].sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
     this.store.checkNamespaces(batch);
     const istio = MeshConfig.fromManifests(this.store.istio(batch.filter(isIstio)));
-    const errors = validateVirtualServices(istio.virtualServices);
+    const errors = validateMeshConfig(istio);
     if (errors.length > 0) throw new ManifestError(errors.join('\n'));
 
     const results: string[] = [];

@@ -8,8 +8,14 @@ import { effectivePolicy, type AuthorizationPolicy, type MeshConfig, type Virtua
 import type { CompiledRoute, ResolvedRoute, Resolution, RetryPolicy, Unresolved, UpstreamRef, VirtualHost } from './route-table.js';
 import { weightedPicker } from './weighted.js';
 
-/** Istio's retry policy when a route sets none (pilot's DefaultRetryPolicy). */
-export const DEFAULT_RETRY: RetryPolicy = retryPolicy({ attempts: 2, retryOn: 'connect-failure,refused-stream' });
+/**
+ * Istio's retry conditions when a route sets none, with or without `retries` (pilot route/retry/retry.go
+ * DefaultPolicy; 503 is not among them since EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY).
+ */
+const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
+
+/** Istio's retry policy when a route sets none: 2 retries on the default conditions. */
+export const DEFAULT_RETRY: RetryPolicy = retryPolicy({ attempts: 2 });
 
 /** The ingress gateway: which Gateways select it, and the ports its Gateway servers may name. */
 export interface IngressIdentity {
@@ -120,6 +126,10 @@ export class MeshRoutes {
     const fqdn = qualifyHost(destination.host, vsNamespace);
     const target = this.service(fqdn, vsNamespace);
     if (!target) return { reason: `destination ${fqdn} is not a Service` };
+    // destination.port picks the cluster outbound|<port>|<subset>|<host>: one the Service lacks does not exist
+    // (pilot route.go GetDestinationCluster).
+    const port = destination.port?.number;
+    if (port !== undefined && !target.service.spec.ports.some((p) => p.port === port)) return { reason: `Service ${fqdn} has no port ${port}` };
     return this.upstream(target, destination.subset, from);
   }
 }
@@ -238,6 +248,11 @@ function compileVirtualService(vs: VirtualService): CompiledRoute[] {
   }));
 }
 
+/** A route's retries as Envoy gets them: status codes in retryOn become retriable_status_codes (pilot parseRetryOn). */
 function retryPolicy(retries: Retries): RetryPolicy {
-  return { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout, retryOn: new Set((retries.retryOn ?? '').split(',').map((c) => c.trim())) };
+  const conditions = (retries.retryOn ?? DEFAULT_RETRY_ON).split(',');
+  const statusCodes = conditions.filter((c) => /^\d{3}$/.test(c)).map(Number);
+  const named = conditions.filter((c) => !/^\d{3}$/.test(c));
+  if (statusCodes.length > 0) named.push('retriable-status-codes');
+  return { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout, retryOn: new Set(named), statusCodes: new Set(statusCodes) };
 }

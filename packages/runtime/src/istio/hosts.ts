@@ -1,15 +1,13 @@
-import { parseServiceHost, serviceFqdn } from '../k8s/names.js';
+import { serviceFqdn } from '../k8s/names.js';
 
 /**
- * A host named in an Istio object, resolved from the object's namespace: a short name (`reviews`) is a Service in
- * that namespace; `reviews.ns` and `reviews.ns.svc` are completed to the FQDN; anything else (an FQDN, a wildcard,
- * an external name) stays as written.
+ * A host named in an Istio object, resolved from the object's namespace as pilot's ResolveShortnameToFQDN does: a
+ * bare name (`reviews`) is a Service in that namespace; anything else (an FQDN, a wildcard, an external name, and
+ * `reviews.ns`, which Istio does not complete) stays as written, in lower case.
  */
 export function qualifyHost(host: string, namespace: string): string {
   const lower = host.toLowerCase();
-  if (lower === '*' || lower.startsWith('*.')) return lower;
-  const named = parseServiceHost(lower, namespace);
-  return named ? serviceFqdn(named.name, named.namespace) : lower;
+  return lower.includes('.') || lower.includes('*') ? lower : serviceFqdn(lower, namespace);
 }
 
 /** Istio host matching: `*` matches everything, `*.example.com` any name under it, else equality. */

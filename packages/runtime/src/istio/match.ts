@@ -49,14 +49,33 @@ function compileStringMatch(match: StringMatch, ignoreCase = false): (value: str
   return (value) => value !== undefined;
 }
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
+/**
+ * A header's value as Envoy's header matcher sees it; the pseudo-headers HTTP/2 would carry (`:method`,
+ * `:authority`, `:path`, `:scheme`) are the request line's parts, as Istio's "pseudo header matches" test expects.
+ */
+function headerValue(request: RequestFacts, name: string): string | undefined {
+  switch (name) {
+    case ':method':
+      return request.method;
+    case ':authority':
+      return typeof request.headers.host === 'string' ? request.headers.host : undefined;
+    case ':path':
+      return request.url;
+    case ':scheme':
+      return 'http';
+  }
+  const value = request.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
 
+/** In withoutHeaders, regex `*` is Istio's way to say "present" (pilot route.go canBeConvertedToPresentMatch). */
+const isPresenceRegex = (match: StringMatch) => match.regex === '*';
+
 /**
- * One HTTPMatchRequest: every condition it names must hold. `gateways` are the match's own gateway names, resolved
- * by the caller (the VirtualService's namespace applies to short names).
+ * One HTTPMatchRequest, as pilot's TranslateRouteMatch gives it to Envoy: every condition it names must hold.
+ * `gateways` are the match's own gateway names, resolved by the caller (the VirtualService's namespace applies to
+ * short names); a match that names gateways ignores sourceLabels and sourceNamespace (pilot route.go
+ * sourceMatchHTTP).
  */
 export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>): RequestMatcher {
   const checks: RequestMatcher[] = [];
@@ -77,11 +96,14 @@ export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>): 
   }
   for (const [name, condition] of Object.entries(match.headers ?? {})) {
     const [header, test] = [name.toLowerCase(), compileStringMatch(condition)];
-    checks.push((request) => test(headerValue(request.headers, header)));
+    checks.push((request) => test(headerValue(request, header)));
   }
   for (const [name, condition] of Object.entries(match.withoutHeaders ?? {})) {
-    const [header, test] = [name.toLowerCase(), compileStringMatch(condition)];
-    checks.push((request) => !test(headerValue(request.headers, header)));
+    // Inverted, and an absent header counts as empty unless the condition only asks for presence
+    // (treat_missing_header_as_empty): `withoutHeaders: {x: {exact: ""}}` excludes requests without x too.
+    const presence = isPresenceRegex(condition) || Object.keys(condition).length === 0;
+    const [header, test] = [name.toLowerCase(), compileStringMatch(presence ? {} : condition)];
+    checks.push((request) => !test(headerValue(request, header) ?? (presence ? undefined : '')));
   }
   const queryParams = Object.entries(match.queryParams ?? {}).map(([name, condition]) => [name, compileStringMatch(condition)] as const);
   if (match.queryParams) {
@@ -91,9 +113,9 @@ export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>): 
       return queryParams.every(([name, test]) => test(query.get(name) ?? undefined));
     });
   }
-  const sourceLabels = Object.entries(match.sourceLabels ?? {});
+  const sourceLabels = gateways ? [] : Object.entries(match.sourceLabels ?? {});
   if (sourceLabels.length > 0) checks.push((request) => sourceLabels.every(([key, value]) => request.source.labels[key] === value));
-  if (match.sourceNamespace !== undefined) {
+  if (match.sourceNamespace !== undefined && !gateways) {
     const namespace = match.sourceNamespace;
     checks.push((request) => request.source.namespace === namespace);
   }
@@ -106,6 +128,7 @@ export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>): 
 
 /** Every regex in a VirtualService's matches, for validation at apply time. */
 export function regexesOf(match: HttpMatch): string[] {
-  const all = [match.uri, match.method, ...Object.values(match.headers ?? {}), ...Object.values(match.withoutHeaders ?? {}), ...Object.values(match.queryParams ?? {})];
+  const withoutHeaders = Object.values(match.withoutHeaders ?? {}).filter((m) => !isPresenceRegex(m));
+  const all = [match.uri, match.method, ...Object.values(match.headers ?? {}), ...withoutHeaders, ...Object.values(match.queryParams ?? {})];
   return all.flatMap((m) => (m?.regex !== undefined ? [m.regex] : []));
 }

@@ -5,7 +5,7 @@ import type { RequestFacts } from './match.js';
 import type { MeshConfig, VirtualService } from './mesh-config.js';
 import { chooseRoute } from './route-table.js';
 import { MALL_GATEWAY, meshConfig, source } from './test-fixtures.js';
-import { validateVirtualServices } from './validate.js';
+import { validateMeshConfig } from './validate.js';
 
 const request = (headers: Record<string, string> = {}, url = '/', from = source('default')): RequestFacts => ({
   method: 'GET',
@@ -124,7 +124,7 @@ spec:
     expect(picks.slice(0, 10).filter((s) => s === 'v3')).toHaveLength(2);
   });
 
-  it('refuses two VirtualServices for one host, weights not adding to 100, and invalid RE2', () => {
+  it('refuses two VirtualServices for one host, several destinations all of weight 0, and invalid RE2', () => {
     const config = meshConfig(`${REVIEWS}
 ---
 apiVersion: networking.istio.io/v1
@@ -136,15 +136,15 @@ spec:
   - match: [{uri: {regex: "(?<=x)"}}]
     route:
     - destination: {host: reviews.default.svc.cluster.local, subset: v1}
-      weight: 60
+      weight: 0
     - destination: {host: reviews.default.svc.cluster.local, subset: v2}
-      weight: 30
+      weight: 0
 `);
-    const errors = validateVirtualServices(config.virtualServices);
+    const errors = validateMeshConfig(config);
     expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(/host reviews.default.svc.cluster.local already has VirtualService default\/reviews/);
     expect(errors.join('\n')).toMatch(/regex/);
-    expect(errors.join('\n')).toMatch(/add up to 90/);
+    expect(errors.join('\n')).toMatch(/add up to 0/);
   });
 });
 

@@ -25,7 +25,10 @@ export type Resolution = UpstreamRef | Unresolved;
 export interface RetryPolicy {
   attempts: number;
   perTryTimeout?: number | undefined;
+  /** The named conditions. */
   retryOn: ReadonlySet<string>;
+  /** Status codes named in retryOn (Envoy's retriable_status_codes). */
+  statusCodes: ReadonlySet<number>;
 }
 
 /** One http route of a VirtualService, translated once for every caller. */

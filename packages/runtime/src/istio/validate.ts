@@ -1,16 +1,20 @@
 import { meshHostConflicts } from './host-owners.js';
 import { re2, regexesOf } from './match.js';
-import type { VirtualService } from './mesh-config.js';
+import type { MeshConfig, VirtualService } from './mesh-config.js';
 
 /**
- * What apply refuses, as istioctl analyze would: two VirtualServices for one host on the mesh (Istio leaves that
- * undefined), regexes RE2 cannot compile, routes whose weights do not add up to 100.
+ * What apply refuses: two VirtualServices for one host on the mesh (Istio leaves that undefined); regexes RE2 cannot
+ * compile; several destinations whose weights are all 0 (Istio's validateHTTPRouteDestinations); and hosts written
+ * `name.namespace` or `name.namespace.svc`, which Istio does not complete to a Service (pilot model/config.go
+ * ResolveShortnameToFQDN completes only a bare name), so on a cluster they name no Service at all.
  */
-export function validateVirtualServices(virtualServices: readonly VirtualService[]): string[] {
+export function validateMeshConfig(config: MeshConfig): string[] {
+  const { virtualServices, destinationRules } = config;
   const label = (vs: VirtualService) => `VirtualService ${vs.namespace}/${vs.name}`;
   const errors: string[] = [];
   const conflicts = [...meshHostConflicts(virtualServices, (vs) => ({ key: `${vs.namespace}/${vs.name}`, namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways }))];
   for (const vs of virtualServices) {
+    vs.spec.hosts.forEach((host, i) => errors.push(...partlyQualified(host, `${label(vs)}: hosts[${i}]`)));
     for (const { host, owner } of conflicts.filter((c) => c.claimant === vs)) {
       errors.push(`${label(vs)}: host ${host} already has VirtualService ${owner.namespace}/${owner.name}; use one VirtualService per host`);
     }
@@ -24,9 +28,20 @@ export function validateVirtualServices(virtualServices: readonly VirtualService
           }
         }
       }
+      route.route.forEach((d, j) => errors.push(...partlyQualified(d.destination.host, `${label(vs)}: http[${i}].route[${j}].destination.host`)));
+      if (route.mirror) errors.push(...partlyQualified(route.mirror.host, `${label(vs)}: http[${i}].mirror.host`));
       const total = route.route.reduce<number>((sum, d) => sum + (d.weight ?? 0), 0);
-      if (route.route.length > 1 && total !== 100) errors.push(`${label(vs)}: http[${i}] route weights add up to ${total}, not 100`);
+      if (route.route.length > 1 && total === 0) errors.push(`${label(vs)}: http[${i}] route weights add up to 0: with several destinations, give at least one a weight`);
     });
   }
+  for (const dr of destinationRules) errors.push(...partlyQualified(dr.spec.host, `DestinationRule ${dr.namespace}/${dr.name}: host`));
   return errors;
+}
+
+function partlyQualified(host: string, where: string): string[] {
+  const parts = host.toLowerCase().split('.');
+  if (parts.length === 2 || (parts.length === 3 && parts[2] === 'svc')) {
+    return [`${where}: ${host} is not completed to a Service by Istio (only a bare name is); write ${parts[0]}.${parts[1]}.svc.cluster.local`];
+  }
+  return [];
 }

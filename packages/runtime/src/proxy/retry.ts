@@ -1,14 +1,27 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RetryPolicy } from '../istio/route-table.js';
 import type { AttemptFailure } from './forward.js';
 
+/** gRPC status codes of the gRPC retry conditions (Envoy x-envoy-retry-grpc-on). */
+const GRPC_CONDITIONS: Record<string, string> = { cancelled: '1', 'deadline-exceeded': '4', 'resource-exhausted': '8', internal: '13', unavailable: '14' };
+
 /**
- * Whether an attempt that ended so may be retried under a route's `retryOn` conditions (Envoy's x-envoy-retry-on
- * semantics: `5xx` includes connect failures, resets and timeouts; `gateway-error` is 502–504 and connect failures).
+ * Whether an attempt that ended so may be retried under a route's conditions, as Envoy's router decides
+ * (envoy docs: x-envoy-retry-on, x-envoy-retry-grpc-on): `5xx` includes connect failures, resets and per-try
+ * timeouts; `gateway-error` is 502–504 and connect failures; `retriable-status-codes` the codes named in retryOn;
+ * the gRPC conditions a response's grpc-status. `retriable-headers` and `http3-post-connect-failure` never apply
+ * here: Istio configures no retriable headers, and there is no HTTP/3.
  */
-export function retriable(failure: AttemptFailure | undefined, status: number, retryOn: ReadonlySet<string>): boolean {
+export function retriable(failure: AttemptFailure | undefined, status: number, policy: RetryPolicy, headers: IncomingHttpHeaders = {}): boolean {
+  const { retryOn } = policy;
   if (failure === 'connect-failure') return retryOn.has('connect-failure') || retryOn.has('5xx') || retryOn.has('gateway-error');
   if (failure === 'reset') return retryOn.has('reset') || retryOn.has('refused-stream') || retryOn.has('5xx');
   if (failure === 'timeout') return retryOn.has('5xx') || retryOn.has('gateway-error');
   if (status >= 500 && retryOn.has('5xx')) return true;
   if (status >= 502 && status <= 504 && retryOn.has('gateway-error')) return true;
-  return status === 409 && retryOn.has('retriable-4xx');
+  if (status === 409 && retryOn.has('retriable-4xx')) return true;
+  if (retryOn.has('retriable-status-codes') && policy.statusCodes.has(status)) return true;
+  if (retryOn.has('envoy-ratelimited') && headers['x-envoy-ratelimited'] !== undefined) return true;
+  const grpcStatus = headers['grpc-status'];
+  return typeof grpcStatus === 'string' && Object.entries(GRPC_CONDITIONS).some(([condition, code]) => retryOn.has(condition) && grpcStatus === code);
 }

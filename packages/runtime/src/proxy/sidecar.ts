@@ -107,18 +107,20 @@ export class Sidecar {
     const { router } = this.options;
     const route = decision.choice?.route.spec;
     const fault = route?.fault;
-    if (fault?.delay && chance(fault.delay.percentage?.value)) await sleep(fault.delay.fixedDelay);
-    if (fault?.abort && chance(fault.abort.percentage?.value)) return answer(res, fault.abort.httpStatus, 'fault filter abort', 'FI');
+    // An unset fault percentage injects nothing (virtual_service.proto HTTPFaultInjection; pilot route.go TranslateFault).
+    if (fault?.delay && chance(fault.delay.percentage?.value ?? 0)) await sleep(fault.delay.fixedDelay);
+    if (fault?.abort && chance(fault.abort.percentage?.value ?? 0)) return answer(res, fault.abort.httpStatus, 'fault filter abort', 'FI');
 
     const body = await readBody(req, BODY_LIMIT);
     const headers = endToEnd(req.headers);
-    applyHeaderOperations(headers, route?.headers?.request);
-    applyHeaderOperations(headers, decision.choice?.destination.headers?.request);
+    const weighted = (route?.route.length ?? 1) > 1;
+    applyHeaderOperations(headers, route?.headers?.request, decision.choice?.destination.headers?.request, weighted);
     if (route?.rewrite?.authority) headers.host = route.rewrite.authority;
     const path = route?.rewrite?.uri !== undefined ? rewriteUri(req.url ?? '/', route.rewrite.uri, decision.choice?.matched) : (req.url ?? '/');
     const request = { method: req.method ?? 'GET', path, headers, body };
 
-    if (decision.mirror && chance(route?.mirrorPercentage?.value)) this.mirror(decision.mirror, request);
+    // An unset mirrorPercentage mirrors everything (virtual_service.proto HTTPRoute.mirrorPercentage).
+    if (decision.mirror && chance(route?.mirrorPercentage?.value ?? 100)) this.mirror(decision.mirror, request);
 
     const retry = decision.retry;
     const maxAttempts = 1 + retry.attempts;
@@ -144,7 +146,6 @@ export class Sidecar {
     const { router, identity } = this.options;
     const route = decision.choice?.route.spec;
     const { retry, maxAttempts, clientGone, deadline } = plan;
-    const retryOn = retry.retryOn;
 
     let attempts = 0;
     let last: Outcome = { status: 503, flag: 'UH', attempts: 0 };
@@ -169,20 +170,19 @@ export class Sidecar {
         if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
         if (clientGone.signal.aborted) return { status: 499, flag: 'DC', pod, attempts };
         last = failure === 'timeout' ? { status: 504, flag: 'UT', pod, attempts } : { status: 503, flag: 'UF', pod, attempts };
-        if (attempts < maxAttempts && retriable(failure, last.status, retryOn)) continue;
+        if (attempts < maxAttempts && retriable(failure, last.status, retry)) continue;
         const reason = failure === 'timeout' ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers';
         return answer(res, last.status, reason, attempts > 1 ? 'URX' : last.flag, attempts, pod);
       }
       router.report(decision.upstream, pod, upstream.statusCode);
-      if (attempts < maxAttempts && retriable(undefined, upstream.statusCode, retryOn)) {
+      if (attempts < maxAttempts && retriable(undefined, upstream.statusCode, retry, upstream.headers)) {
         router.attemptEnded(pod);
         // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
         await upstream.body.dump().catch(() => undefined);
         continue;
       }
       const responseHeaders = endToEnd(upstream.headers as NodeJS.Dict<string | string[]>);
-      applyHeaderOperations(responseHeaders, route?.headers?.response);
-      applyHeaderOperations(responseHeaders, decision.choice?.destination.headers?.response);
+      applyHeaderOperations(responseHeaders, route?.headers?.response, decision.choice?.destination.headers?.response, (route?.route.length ?? 1) > 1);
       try {
         await relay(upstream, res, responseHeaders);
       } catch {
@@ -213,9 +213,9 @@ function timeoutSignal(ms: number): AbortSignal {
   return controller.signal;
 }
 
-/** Istio percentages: absent means always. */
-function chance(percent: number | undefined): boolean {
-  return percent === undefined || Math.random() * 100 < percent;
+/** True in `percent` of calls. */
+function chance(percent: number): boolean {
+  return Math.random() * 100 < percent;
 }
 
 function answer(res: ServerResponse, status: number, reason: string, flag?: ResponseFlag, attempts = 0, pod?: Pod): Outcome {

@@ -236,4 +236,217 @@ spec:
     request: { from, host: 'reviews:7000' },
     expect: { refused: /host reviews\.base\.svc\.cluster\.local already has VirtualService base\/reviews/ },
   },
+  {
+    name: 'a fault without percentage injects nothing',
+    cite: `${API}#HTTPFaultInjection-Abort ("If left unspecified, no request will be aborted"); pilot route.go TranslateFault`,
+    yaml: reviews(`  - fault: {abort: {httpStatus: 500}, delay: {fixedDelay: 5s}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1', flag: '-' },
+  },
+  {
+    name: 'weights that do not add up to 100 split by their share of the sum (60/30: two of every three)',
+    cite: 'pilot validation validateHTTPRouteDestinations (no sum rule); Envoy weighted_clusters (weight / sum of weights)',
+    yaml: reviews(`  - route:
+    - {destination: {host: reviews, subset: v1}, weight: 60}
+    - {destination: {host: reviews, subset: v2}, weight: 30}
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', times: 90 },
+    expect: { status: 200, split: { 'base/reviews@v1': 60, 'base/reviews@v2': 30 } },
+  },
+  {
+    name: 'with several destinations, one without a weight gets no traffic',
+    cite: 'pilot route.go applyHTTPRouteDestination (a weighted destination of weight 0 is skipped)',
+    yaml: reviews(`  - route:
+    - {destination: {host: reviews, subset: v1}}
+    - {destination: {host: reviews, subset: v2}, weight: 1}
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', times: 5 },
+    expect: { status: 200, split: { 'base/reviews@v2': 5 } },
+  },
+  {
+    name: 'several destinations all of weight 0 are refused',
+    cite: 'pilot validation validateHTTPRouteDestinations ("total destination weight = 0")',
+    yaml: reviews(`  - route:
+    - {destination: {host: reviews, subset: v1}, weight: 0}
+    - {destination: {host: reviews, subset: v2}, weight: 0}
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /weights add up to 0/ },
+  },
+  {
+    name: 'a destination written name.namespace is refused: Istio completes only bare names, so it names no Service',
+    cite: 'pilot model/config.go ResolveShortnameToFQDN',
+    yaml: reviews(`  - route: [{destination: {host: reviews.base}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /reviews\.base is not completed to a Service by Istio/ },
+  },
+  {
+    name: 'rewrite.uri after a match without a uri condition replaces the leading "/" (Envoy prefix "/")',
+    cite: 'pilot route.go TranslateRouteMatch (no uri: prefix "/") and applyHTTPRouteDestination (prefix_rewrite)',
+    yaml: reviews(`  - match: [{headers: {end-user: {exact: jason}}}]
+    rewrite: {uri: /v2/}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/reviews/7', headers: { 'end-user': 'jason' } },
+    expect: { status: 200, servedBy: 'base/reviews@v1', path: '/v2/reviews/7' },
+  },
+  {
+    name: 'headers.request removes before it sets: a header both removed and set reaches the destination set',
+    cite: 'Envoy HeaderParser (headers_to_remove before headers_to_add); pilot route.go TranslateHeadersOperations',
+    yaml: reviews(`  - headers: {request: {set: {x-lane: base}, remove: [x-lane]}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', headers: { 'x-lane': 'jason' } },
+    expect: { status: 200, headers: { 'x-lane': 'base' } },
+  },
+  {
+    name: "one destination: its headers.request.set wins over the route's",
+    cite: 'pilot route.go processDestination (destination operations appended after the route\'s)',
+    yaml: reviews(`  - headers: {request: {set: {x-by: route}}}
+    route: [{destination: {host: reviews, subset: v1}, headers: {request: {set: {x-by: destination}}}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, headers: { 'x-by': 'destination' } },
+  },
+  {
+    name: 'a timeout of 0s is refused (Istio: at least 1ms)',
+    cite: 'pkg/config/validation/agent ValidateDuration; CRD rule duration(self) >= duration("1ms")',
+    yaml: reviews(`  - timeout: 0s
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /at least 1ms/ },
+  },
+  {
+    name: 'retries without retryOn retry on the default conditions: a refused connection is retried elsewhere',
+    cite: 'pilot route/retry/retry.go ConvertPolicy (retryOn defaults to connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes)',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec:
+  hosts: [reviews]
+  http: [{retries: {attempts: 3}, route: [{destination: {host: reviews}}]}]
+`,
+    pods: ['base/reviews@v1', 'base/productpage@v1'],
+    deadPods: ['base/reviews@dead'],
+    request: { from, host: 'reviews:7000', times: 6 },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'a status code in retryOn is retried (retriable_status_codes), on another endpoint',
+    cite: 'pilot route/retry/retry.go parseRetryOn (numbers become retriable_status_codes); Envoy x-envoy-retry-on retriable-status-codes',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec:
+  hosts: [reviews]
+  http: [{retries: {attempts: 2, retryOn: '418'}, route: [{destination: {host: reviews}}]}]
+`,
+    pods: ['base/reviews@v1', 'base/reviews@v2=418', 'base/productpage@v1'],
+    request: { from, host: 'reviews:7000', times: 6 },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'retryOn with a space is refused, as Istio does not trim it',
+    cite: 'pilot validation supportedRetryOnPolicies (each comma-separated value as written)',
+    yaml: reviews(`  - retries: {attempts: 2, retryOn: '5xx, reset'}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /" reset" is not a retry condition/ },
+  },
+  {
+    name: 'withoutHeaders: a request without the header matches',
+    cite: 'pilot route.go TranslateRouteMatch (invert_match with treat_missing_header_as_empty)',
+    yaml: reviews(`  - match: [{withoutHeaders: {end-user: {exact: jason}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'withoutHeaders exact "": a missing header counts as empty, so it does not match',
+    cite: 'pilot route.go TranslateRouteMatch (treat_missing_header_as_empty unless a presence match)',
+    yaml: reviews(`  - match: [{withoutHeaders: {end-user: {exact: ''}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'withoutHeaders regex "*" means "header absent"',
+    cite: 'pilot route.go canBeConvertedToPresentMatch (regex "*" as present_match), inverted',
+    yaml: reviews(`  - match: [{withoutHeaders: {end-user: {regex: '*'}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', headers: { 'end-user': 'anyone' } },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'a pseudo-header match on :method',
+    cite: 'tests/integration/pilot/common/routing.go ("pseudo header matches"); pilot validation accepts :method, :authority, :path, :scheme',
+    yaml: reviews(`  - match: [{headers: {':method': {exact: POST}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', method: 'POST' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'destination.port that the Service lacks: 503 NC (no such cluster)',
+    cite: 'pilot route.go GetDestinationCluster (outbound|<port>|<subset>|<host>)',
+    yaml: reviews(`  - route: [{destination: {host: reviews, subset: v1, port: {number: 9080}}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 503, servedBy: undefined, flag: 'NC' },
+  },
+  {
+    name: 'a match that names gateways ignores sourceLabels (at the ingress)',
+    cite: 'pilot route.go sourceMatchHTTP (with gateways, only the gateway is checked)',
+    yaml: `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [shop]
+  http:
+  - match: [{gateways: [shop], sourceLabels: {app: nobody}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
 ];

@@ -3,7 +3,7 @@ import { startStub, type Stub } from '@mesh-mall/kit/testing';
 import { isIstio, parseManifests } from '../../api/manifests.js';
 import { INGRESS_GATEWAY } from '../../istio/ingress-gateway.js';
 import { MeshConfig } from '../../istio/mesh-config.js';
-import { validateVirtualServices } from '../../istio/validate.js';
+import { validateMeshConfig } from '../../istio/validate.js';
 import type { Pod } from '../../k8s/identity.js';
 import { ServiceRegistry } from '../../k8s/service-registry.js';
 import type { Hop } from '../../telemetry/hop-recorder.js';
@@ -22,6 +22,8 @@ export interface ConformanceCase {
   yaml: string;
   /** `namespace/app@version[=status]`; every `namespace/app` gets a Service `app` on port 7000. */
   pods: string[];
+  /** Ready pods (`namespace/app@version`) whose port refuses connections, as a crashed process's would. */
+  deadPods?: string[];
   request: Request;
   expect: Expected;
 }
@@ -72,7 +74,7 @@ export interface Answer {
 export function admit(yaml: string): string | undefined {
   try {
     const { manifests } = parseManifests(yaml, 'case.yaml');
-    const errors = validateVirtualServices(MeshConfig.fromManifests(manifests.filter(isIstio)).virtualServices);
+    const errors = validateMeshConfig(MeshConfig.fromManifests(manifests.filter(isIstio)));
     return errors.length > 0 ? errors.join('\n') : undefined;
   } catch (error) {
     return (error as Error).message;
@@ -87,9 +89,15 @@ export class CaseMesh {
   private readonly sidecars = new Map<string, Sidecar>();
   private readonly hops: Hop[] = [];
 
-  static async start(pods: string[], yaml: string): Promise<CaseMesh> {
+  static async start(pods: string[], yaml: string, deadPods: string[] = []): Promise<CaseMesh> {
     const mesh = new CaseMesh();
     const services = new Set<string>();
+    for (const identity of deadPods) {
+      const { namespace, app, version } = parsePod(identity);
+      // Port 1 (tcpmux) is closed on any machine that runs these tests: connecting is refused at once.
+      mesh.registry.addPod({ name: `${app}-${version}`, namespace, workload: `${app}-${version}`, labels: { app, version }, serviceAccount: app, port: 1, ready: true });
+      services.add(`${namespace}/${app}`);
+    }
     for (const spec of pods) {
       const [identity, status] = spec.split('=') as [string, string | undefined];
       const { namespace, app, version } = parsePod(identity);
@@ -168,7 +176,7 @@ export class CaseMesh {
 export async function runCase(test: ConformanceCase): Promise<{ answers: Answer[]; refusal: string | undefined }> {
   const refusal = admit(test.yaml);
   if (refusal !== undefined) return { answers: [], refusal };
-  const mesh = await CaseMesh.start(test.pods, test.yaml);
+  const mesh = await CaseMesh.start(test.pods, test.yaml, test.deadPods);
   try {
     const answers: Answer[] = [];
     for (let i = 0; i < (test.request.times ?? 1); i++) answers.push(await mesh.send(test.request));
