@@ -220,16 +220,17 @@ describe('the talk, step by step through mesh-mall apply', () => {
     expect(hops.some((h) => h.route_name === 'fox-lane' && h.destination_workload === 'products-v2')).toBe(true);
   });
 
-  it('warns, naming the field, when a VirtualService uses something the runtime does not implement', async () => {
+  it('refuses, naming the field, a VirtualService that uses something the runtime does not implement', async () => {
     const file = join(tmpdir(), `mesh-mall-cors-${process.pid}.yaml`);
     await writeFile(
       file,
       'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: scores, namespace: base}\nspec:\n  hosts: [scores]\n  http:\n  - corsPolicy: {allowOrigins: [{exact: "https://example.com"}]}\n    route: [{destination: {host: scores}}]\n',
     );
     const result = await mesh.cli('apply', '-f', file);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain('spec.http[0].corsPolicy is not supported by the local runtime');
-    expect((await mesh.cli('delete', '-f', file)).stdout).toContain('virtualservice.networking.istio.io/scores deleted');
+    // Nothing of the refused file was applied.
+    expect((await mesh.cli('delete', '-f', file)).stdout).toContain('virtualservice.networking.istio.io/scores not found');
   });
 
   it('refuses a second VirtualService for a host already routed', async () => {

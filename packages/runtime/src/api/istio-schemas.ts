@@ -192,26 +192,56 @@ export type DestinationRuleSpec = z.infer<typeof destinationRuleSpecSchema>;
 
 const stringList = z.array(z.string()).optional();
 
-export const authorizationPolicySpecSchema = z.strictObject({
-  selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
-  action: z.enum(['ALLOW', 'DENY']).default('ALLOW'),
-  rules: z
-    .array(
-      z.strictObject({
-        from: z
-          .array(
-            z.strictObject({
-              source: z.strictObject({ namespaces: stringList, notNamespaces: stringList, principals: stringList, notPrincipals: stringList }),
-            }),
-          )
-          .optional(),
-        to: z
-          .array(z.strictObject({ operation: z.strictObject({ paths: stringList, notPaths: stringList, methods: stringList, notMethods: stringList }) }))
-          .optional(),
-      }),
-    )
-    .optional(),
-});
+/** The `when` keys the local runtime can evaluate for a request between workloads (Istio's condition keys). */
+export const WHEN_KEYS = /^(request\.headers\[[^\]]+\]|source\.namespace|source\.principal|request\.auth\.(principal|audiences|presenter|claims\[[^\]]+\]))$/;
+
+export const authorizationPolicySpecSchema = z
+  .strictObject({
+    selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
+    /** AUDIT only marks requests for logging; it never changes an outcome (Envoy RBAC action LOG). */
+    action: z.enum(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']).default('ALLOW'),
+    rules: z
+      .array(
+        z.strictObject({
+          from: z
+            .array(
+              z.strictObject({
+                source: z.strictObject({
+                  namespaces: stringList,
+                  notNamespaces: stringList,
+                  principals: stringList,
+                  notPrincipals: stringList,
+                  requestPrincipals: stringList,
+                  notRequestPrincipals: stringList,
+                }),
+              }),
+            )
+            .optional(),
+          to: z
+            .array(
+              z.strictObject({
+                operation: z.strictObject({ hosts: stringList, notHosts: stringList, paths: stringList, notPaths: stringList, methods: stringList, notMethods: stringList }),
+              }),
+            )
+            .optional(),
+          when: z
+            .array(
+              z.strictObject({
+                key: z.string().regex(WHEN_KEYS, 'is a condition key the local runtime does not evaluate (source.ip, remote.ip, destination.*, connection.sni and experimental keys are cluster-only)'),
+                values: stringList,
+                notValues: stringList,
+              }),
+            )
+            .optional(),
+        }),
+      )
+      .optional(),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.action === 'CUSTOM') ctx.addIssue({ code: 'custom', path: ['action'], message: 'CUSTOM needs an extension provider (ext_authz), which the local runtime does not have' });
+    // Istio's ValidateAuthorizationPolicy: "DENY action without rules is meaningless".
+    if (spec.action === 'DENY' && (spec.rules ?? []).length === 0) ctx.addIssue({ code: 'custom', path: ['rules'], message: 'a DENY policy needs rules (Istio refuses one without)' });
+  });
 export type AuthorizationPolicySpec = z.infer<typeof authorizationPolicySpecSchema>;
 
 /**

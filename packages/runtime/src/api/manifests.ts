@@ -146,7 +146,7 @@ export const RESOURCE_NAMES: Record<Manifest['kind'], string> = {
 
 export interface ReadResult {
   manifests: Manifest[];
-  /** Objects the runtime has no use for, and Istio fields it does not implement, named so nothing is silently ignored. */
+  /** Kubernetes objects the runtime has no use for (ConfigMap…), named so nothing is silently ignored. */
   warnings: string[];
   /** Kubernetes fields that only matter on a cluster (resources, securityContext…), by name, each once. */
   clusterOnly: string[];
@@ -186,10 +186,24 @@ export function parseDocuments(text: string, source: string): Document[] {
 }
 
 /**
- * Validates documents into the objects the runtime acts on. Kinds it has no use for, and Istio fields it does not
- * implement, come back as warnings naming them; anything malformed is a ManifestError naming file, object and field.
+ * Validates documents into the objects the runtime acts on. An Istio field or kind the runtime does not implement is
+ * refused (a ManifestError naming it), since ignoring it would change what requests get (design.md "Fidelity");
+ * Kubernetes kinds it has no use for come back as warnings; anything malformed is a ManifestError naming file,
+ * object and field.
  */
 export function toManifests(documents: Document[]): ReadResult {
+  return readObjects(documents, 'apply');
+}
+
+/**
+ * What `delete` needs of documents: which objects they name (kind, namespace, name). As with kubectl, an object is
+ * deleted by its name whatever its spec says, so specs are not validated here.
+ */
+export function toObjectNames(documents: Document[]): Manifest[] {
+  return readObjects(documents, 'delete').manifests;
+}
+
+function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadResult {
   const result: ReadResult = { manifests: [], warnings: [], clusterOnly: [] };
   const clusterOnly = new Set<string>();
   for (const { source, object } of documents) {
@@ -200,13 +214,30 @@ export function toManifests(documents: Document[]): ReadResult {
     if (istio) {
       const envelope = z.object({ apiVersion: istio.apiVersion, kind: z.literal(kind as string), metadata, spec: z.unknown() }).safeParse(object);
       if (!envelope.success) throw new ManifestError(`${label}: ${describeIssues(envelope.error)}`);
+      if (purpose === 'delete') {
+        result.manifests.push(envelope.data as Manifest);
+        continue;
+      }
       const parsed = parseStrict(istio.spec, envelope.data.spec);
       if ('error' in parsed) throw new ManifestError(`${label}: ${parsed.error}`);
-      result.warnings.push(...parsed.unknown.map((field) => `${label}: ${field} is not supported by the local runtime and is ignored`));
+      if (parsed.unknown.length > 0) {
+        const fields = parsed.unknown.join(', ');
+        throw new ManifestError(`${label}: ${fields} ${parsed.unknown.length === 1 ? 'is' : 'are'} not supported by the local runtime (valid on a cluster; README "What the local mesh implements")`);
+      }
       result.manifests.push({ ...envelope.data, spec: parsed.value } as Manifest);
       continue;
     }
     const schema = typeof kind === 'string' ? SCHEMAS[kind] : undefined;
+    if (purpose === 'delete') {
+      // Nothing of an unknown kind was applied, so there is nothing of it to delete.
+      const named = z.object({ apiVersion: z.string(), kind: z.string(), metadata }).safeParse(object);
+      if (!named.success) throw new ManifestError(`${label}: ${describeIssues(named.error)}`);
+      if (schema) result.manifests.push(named.data as Manifest);
+      continue;
+    }
+    if (!schema && /\.istio\.io\//.test(String((object as { apiVersion?: unknown }).apiVersion))) {
+      throw new ManifestError(`${label}: ${String(kind)} is not supported by the local runtime (valid on a cluster)`);
+    }
     if (!schema) {
       result.warnings.push(`${label} is not used by the local runtime`);
       continue;

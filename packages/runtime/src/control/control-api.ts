@@ -1,6 +1,6 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ManifestError, toManifests } from '../api/manifests.js';
+import { ManifestError, toManifests, toObjectNames } from '../api/manifests.js';
 import { BodyTooLarge, readBoundedBody } from '../lib/read-body.js';
 import type { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
 import { ingressRouteView, sidecarRouteView } from './route-view.js';
@@ -47,9 +47,9 @@ async function handle(runtime: Runtime, telemetry: MeshTelemetry, req: IncomingM
   if (req.method === 'POST' && (path === '/apply' || path === '/delete')) {
     const parsed = documentsBody.safeParse(await readJson(req));
     if (!parsed.success) throw new ControlError(400, 'body must be {"documents": [{"source": "...", "object": {...}}]}');
+    if (path === '/delete') return sendJson(res, 200, { results: await runtime.delete(toObjectNames(parsed.data.documents)), warnings: [], clusterOnly: [] });
     const { manifests, warnings, clusterOnly } = toManifests(parsed.data.documents);
-    const results = path === '/apply' ? await runtime.apply(manifests) : await runtime.delete(manifests);
-    return sendJson(res, 200, { results, warnings, clusterOnly });
+    return sendJson(res, 200, { results: await runtime.apply(manifests), warnings, clusterOnly });
   }
   if (req.method === 'GET' && (VIEWS as readonly string[]).includes(path.slice(1))) {
     return sendJson(res, 200, view(runtime, telemetry.topology, path.slice(1) as ViewName));

@@ -4,7 +4,7 @@ import { authzValueMatches, isAllowed } from './authorization.js';
 import { meshConfig, source } from './test-fixtures.js';
 
 const policies = (yaml: string) => meshConfig(yaml).authorizationPolicies;
-const request = (namespace: string, path = '/favorites', method = 'GET', serviceAccount = 'default') => ({ source: source(namespace, {}, serviceAccount), method, path });
+const request = (namespace: string, path = '/favorites', method = 'GET', serviceAccount = 'default') => ({ source: source(namespace, {}, serviceAccount), method, path, host: 'favorites:7000', headers: {} });
 
 describe('AuthorizationPolicy', () => {
   it('ALLOW from namespace fox only: fox passes, base is denied', () => {

@@ -151,7 +151,7 @@ spec: {selector: {matchLabels: {app: users}}, action: ALLOW}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: mesh-wide, namespace: istio-system}
-spec: {action: DENY}
+spec: {action: DENY, rules: [{to: [{operation: {paths: [/never]}}]}]}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy

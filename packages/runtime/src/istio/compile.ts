@@ -47,7 +47,7 @@ export class MeshRoutes {
   private readonly resolved = new Map<VirtualService, Map<string, ResolvedRoute[]>>();
   private readonly sidecars = new Map<string, SidecarRoutes>();
   private readonly ingresses = new WeakMap<IngressIdentity, Map<string, IngressRoutes>>();
-  private readonly policies = new WeakMap<Pod, AuthorizationPolicy[]>();
+  private readonly policies = new WeakMap<Pick<Pod, 'namespace' | 'labels'>, AuthorizationPolicy[]>();
 
   /**
    * `previous`: the tables these replace. When only Services changed (the same configuration), its translated routes
@@ -79,7 +79,7 @@ export class MeshRoutes {
   }
 
   /** AuthorizationPolicies that govern requests to `pod`, found once per pod. */
-  policiesFor(pod: Pod): readonly AuthorizationPolicy[] {
+  policiesFor(pod: Pick<Pod, 'namespace' | 'labels'>): readonly AuthorizationPolicy[] {
     let found = this.policies.get(pod);
     if (!found) this.policies.set(pod, (found = this.config.policiesFor(pod)));
     return found;

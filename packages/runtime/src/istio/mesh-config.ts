@@ -104,7 +104,7 @@ export class MeshConfig {
   }
 
   /** Policies that govern requests to `pod`: its namespace's (by selector) and the root namespace's. */
-  policiesFor(pod: Pod): AuthorizationPolicy[] {
+  policiesFor(pod: Pick<Pod, 'namespace' | 'labels'>): AuthorizationPolicy[] {
     return this.authorizationPolicies.filter(
       (p) => (p.namespace === pod.namespace || p.namespace === ROOT_NAMESPACE) && (!p.spec.selector || matchesLabels(pod.labels, p.spec.selector.matchLabels)),
     );

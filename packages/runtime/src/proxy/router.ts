@@ -110,10 +110,13 @@ export class Router {
     this.pool(upstream).report(pod, status, upstream.policy, () => this.endpointsOf(upstream).length);
   }
 
-  /** AuthorizationPolicy, enforced at the destination as its sidecar would. */
-  authorize(pod: Pod, source: SourceIdentity, method: string, url: string): boolean {
+  /**
+   * AuthorizationPolicy, enforced for `pod` (a destination, or the ingress gateway itself) as its proxy would. `source`
+   * is undefined for a caller without a mesh identity.
+   */
+  authorize(pod: Pick<Pod, 'namespace' | 'labels'>, source: SourceIdentity | undefined, request: { method: string; url: string; host: string; headers: IncomingHttpHeaders }): boolean {
     const policies = this.routes.policiesFor(pod);
-    return policies.length === 0 || isAllowed(policies, { source, method, path: url.split('?', 1)[0]! });
+    return policies.length === 0 || isAllowed(policies, { source, method: request.method, path: request.url.split('?', 1)[0]!, host: request.host, headers: request.headers });
   }
 
   private choose(host: VirtualHost, facts: RequestFacts): RouteDecision {

@@ -12,6 +12,7 @@ import type { HopRecorder } from '../telemetry/hop-recorder.js';
 import { AttemptError, readBody, relay, send, type AttemptFailure } from './forward.js';
 import { retriable } from './retry.js';
 import type { ResponseFlag, RouteDecision, Router } from './router.js';
+import { normalizePath } from './normalize-path.js';
 import { proxySpan } from './trace-context.js';
 
 export interface SidecarOptions {
@@ -76,11 +77,18 @@ export class Sidecar {
     // Envoy gives a request its id where it enters the mesh.
     if (typeof req.headers['x-request-id'] !== 'string') req.headers['x-request-id'] = randomUUID();
     const span = proxySpan(req);
-    const url = req.url ?? '/';
-    const decision = router.decide({ authority: req.headers.host ?? '', method: req.method ?? 'GET', url, headers: req.headers }, identity, this.options.ingress);
+    const url = (req.url = normalizePath(req.url ?? '/'));
+    const authority = req.headers.host ?? '';
+    // The ingress gateway enforces the AuthorizationPolicies that select it before routing, as its RBAC filter does;
+    // a client from outside the mesh has no mesh identity.
+    const denied = this.options.ingress !== undefined && !router.authorize(identity, undefined, { method: req.method ?? 'GET', url, host: authority, headers: req.headers });
+    const decision: RouteDecision = denied
+      ? { kind: 'reject', status: 403, flag: 'UAEX', reason: 'RBAC: access denied' }
+      : router.decide({ authority, method: req.method ?? 'GET', url, headers: req.headers }, identity, this.options.ingress);
     let outcome: Outcome;
     try {
-      outcome = decision.kind === 'reject' ? answer(res, decision.status, decision.reason, decision.flag) : await this.route(req, res, decision);
+      if (denied) outcome = { ...answerText(res, 403, 'RBAC: access denied'), attempts: 0, flag: 'UAEX' };
+      else outcome = decision.kind === 'reject' ? answer(res, decision.status, decision.reason, decision.flag) : await this.route(req, res, decision);
     } catch (error) {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
     }
@@ -153,7 +161,7 @@ export class Sidecar {
     while (attempts < maxAttempts) {
       const pod = router.pickEndpoint(decision.upstream, tried);
       if (!pod) return answer(res, 503, 'no healthy upstream', 'UH', attempts);
-      if (!router.authorize(pod, identity, request.method, request.path)) {
+      if (!router.authorize(pod, identity, { method: request.method, url: request.path, host: String(request.headers.host ?? ''), headers: request.headers })) {
         return { ...answerText(res, 403, 'RBAC: access denied'), pod, attempts, flag: 'UAEX' };
       }
       attempts++;
@@ -197,9 +205,12 @@ export class Sidecar {
 
   /** A copy sent and forgotten, with `-shadow` appended to the host as Envoy does. */
   private mirror(upstream: UpstreamRef, request: { method: string; path: string; headers: Headers; body: Buffer | undefined }): void {
-    const pod = this.options.router.pickEndpoint(upstream);
+    const { router, identity } = this.options;
+    const pod = router.pickEndpoint(upstream);
     if (!pod) return;
     const host = String(request.headers.host ?? upstream.target.fqdn).replace(/(:\d+)?$/, '-shadow$1');
+    // The copy meets the shadow workload's AuthorizationPolicies like any request (its answer is thrown away anyway).
+    if (!router.authorize(pod, identity, { method: request.method, url: request.path, host, headers: request.headers })) return;
     // Nobody waits for the shadow's answer, so nothing about it (a reset mid-body included) may go unhandled.
     send(`http://127.0.0.1:${pod.port}`, { ...request, headers: { ...request.headers, host } }, AbortSignal.timeout(10_000))
       .then((response) => response.body.dump())

@@ -50,4 +50,173 @@ export const AUTHORIZATION_CASES: ConformanceCase[] = [
     request: { from: 'base/productpage@v1', host: 'reviews:7000' },
     expect: { status: 403, servedBy: undefined },
   },
+  {
+    name: 'an empty from list is the same as none: the rule constrains only what it names',
+    cite: 'pilot security/authz/model/model.go New (len(r.From) == 0 → any)',
+    yaml: policy(`  action: ALLOW
+  rules: [{from: [], to: [{operation: {paths: [/ok]}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', path: '/ok' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'paths are normalized before authorization: /x/../admin is /admin to a DENY on /admin*',
+    cite: 'istio.io docs/reference/config/security/normalization (BASE is the default); Envoy normalize_path',
+    yaml: policy(`  action: DENY
+  rules: [{to: [{operation: {paths: [/admin*]}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', path: '/x/../admin/users' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'the destination sees the normalized path',
+    cite: 'tests/integration/security/normalization_test.go (what the backend receives)',
+    yaml: '',
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', path: '/app/%2E./reviews?x=1' },
+    expect: { status: 200, servedBy: 'base/reviews@v1', path: '/reviews?x=1' },
+  },
+  {
+    name: 'a policy selecting the ingress gateway is enforced there, before routing',
+    cite: `${API} (policies in the root namespace with a selector apply to the workloads it selects); istio.io docs/tasks/security/authorization/authz-ingress`,
+    yaml: `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ingress, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules: [{to: [{operation: {paths: [/private*]}}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [shop]
+  http: [{route: [{destination: {host: reviews}}]}]
+`,
+    pods: PODS,
+    request: { from: 'ingress', host: 'localhost:8080', path: '/private/data' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'at the ingress a client from outside has no mesh identity: an ALLOW by namespace denies it',
+    cite: `${API} (Source.namespaces needs mTLS); external clients present no mesh certificate`,
+    yaml: `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ingress, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: ALLOW
+  rules: [{from: [{source: {namespaces: [base]}}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [shop]
+  http: [{route: [{destination: {host: reviews}}]}]
+`,
+    pods: PODS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'a when condition on a request header: a request without it is denied by the ALLOW',
+    cite: `${API}#Condition (request.headers[...])`,
+    yaml: policy(`  action: ALLOW
+  rules: [{when: [{key: 'request.headers[x-token]', values: [secret]}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'a when condition on a request header: a request with it passes',
+    cite: `${API}#Condition (request.headers[...])`,
+    yaml: policy(`  action: ALLOW
+  rules: [{when: [{key: 'request.headers[x-token]', values: [secret]}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', headers: { 'x-token': 'secret' } },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'requestPrincipals match only requests with a validated JWT: without one an ALLOW on them denies',
+    cite: `${API}#Source (requestPrincipals); pilot authz principal.go (jwt_authn metadata)`,
+    yaml: policy(`  action: ALLOW
+  rules: [{from: [{source: {requestPrincipals: ['*']}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'operation.hosts match the Host the request names, without case',
+    cite: `${API}#Operation (hosts); pilot authz matcher HostMatcher (case-insensitive)`,
+    yaml: policy(`  action: ALLOW
+  rules: [{to: [{operation: {hosts: ['REVIEWS:7000']}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'an AUDIT policy changes no outcome',
+    cite: `${API}#AuthorizationPolicy-Action (AUDIT); Envoy RBAC action LOG`,
+    yaml: policy(`  action: AUDIT
+  rules: [{to: [{operation: {paths: ['*']}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'CUSTOM is refused: it needs an ext_authz extension provider',
+    cite: `${API}#AuthorizationPolicy-Action (CUSTOM delegates to an extension provider)`,
+    yaml: policy(`  action: CUSTOM
+  rules: [{to: [{operation: {paths: ['*']}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /CUSTOM needs an extension provider/ },
+  },
+  {
+    name: 'a DENY policy without rules is refused, as Istio refuses it',
+    cite: 'pkg/config/validation ValidateAuthorizationPolicy ("DENY action without rules is meaningless")',
+    yaml: policy(`  action: DENY
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /a DENY policy needs rules/ },
+  },
+  {
+    name: 'a when key the runtime cannot evaluate (source.ip) is refused',
+    cite: `${API}#Condition (source.ip is the peer's IP; locally every pod is 127.0.0.1)`,
+    yaml: policy(`  action: ALLOW
+  rules: [{when: [{key: source.ip, values: [10.0.0.1]}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /condition key the local runtime does not evaluate/ },
+  },
 ];
