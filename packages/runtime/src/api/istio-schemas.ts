@@ -120,7 +120,11 @@ export type Fault = z.infer<typeof faultSchema>;
 export const httpRouteSchema = z.strictObject({
   name: z.string().optional(),
   match: z.array(httpMatchSchema).optional(),
-  route: z.array(routeDestinationSchema).min(1),
+  /** Required here: Istio's alternatives (redirect, directResponse, delegate) are not supported locally. */
+  route: z
+    .array(routeDestinationSchema)
+    .default([])
+    .refine((route) => route.length > 0, 'needs a route: redirect, directResponse and delegate are not supported by the local runtime'),
   rewrite: z.strictObject({ uri: z.string().optional(), authority: z.string().optional() }).optional(),
   timeout: durationSchema.optional(),
   retries: retriesSchema.optional(),
@@ -245,12 +249,13 @@ export const authorizationPolicySpecSchema = z
 export type AuthorizationPolicySpec = z.infer<typeof authorizationPolicySpecSchema>;
 
 /**
- * PeerAuthentication is accepted and has nothing to enforce locally: the runtime always knows each caller's workload
- * identity, which is what STRICT mTLS guarantees on a cluster.
+ * PeerAuthentication: every caller of the local mesh is a workload with a sidecar, which sends mTLS under STRICT and
+ * PERMISSIVE alike (auto mTLS), so those two look the same; under DISABLE it sends plain text and the destination
+ * knows no caller identity (pilot authn policy_applier.go, xds/endpoints/mtls_checker.go).
  */
 export const peerAuthenticationSpecSchema = z.strictObject({
   selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
-  mtls: z.strictObject({ mode: z.enum(['STRICT', 'PERMISSIVE', 'UNSET']) }).optional(),
+  mtls: z.strictObject({ mode: z.enum(['STRICT', 'PERMISSIVE', 'DISABLE', 'UNSET']) }).optional(),
 });
 export type PeerAuthenticationSpec = z.infer<typeof peerAuthenticationSpecSchema>;
 

@@ -78,6 +78,11 @@ export class MeshRoutes {
     return table;
   }
 
+  /** Whether requests to `pod` arrive without the caller's mTLS identity (PeerAuthentication DISABLE). */
+  plainText(pod: Pick<Pod, 'namespace' | 'labels'>): boolean {
+    return this.config.mtlsMode(pod) === 'DISABLE';
+  }
+
   /** AuthorizationPolicies that govern requests to `pod`, found once per pod. */
   policiesFor(pod: Pick<Pod, 'namespace' | 'labels'>): readonly AuthorizationPolicy[] {
     let found = this.policies.get(pod);
@@ -226,12 +231,10 @@ export class IngressRoutes {
     const gateways = new Set<string>();
     for (const port of this.identity.ports) for (const g of config.gatewaysFor(this.identity.labels, host, port)) gateways.add(g);
     if (gateways.size === 0) return { reason: `no Gateway accepts host ${host}` };
-    const vs = config.gatewayVirtualService(gateways, host);
-    if (!vs) return { reason: `no VirtualService for host ${host} on ${[...gateways].join(', ')}` };
-    return {
-      gateways,
-      host: { target: undefined, virtualService: { namespace: vs.namespace, name: vs.name }, routes: this.mesh.routesOf(vs, this.namespace), passthrough: undefined },
-    };
+    const [first, ...more] = config.gatewayVirtualServices(gateways, host);
+    if (!first) return { reason: `no VirtualService for host ${host} on ${[...gateways].join(', ')}` };
+    const routes = [first, ...more].flatMap((vs) => this.mesh.routesOf(vs, this.namespace));
+    return { gateways, host: { target: undefined, virtualService: { namespace: first.namespace, name: first.name }, routes, passthrough: undefined } };
   }
 }
 

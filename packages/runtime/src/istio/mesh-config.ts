@@ -1,4 +1,4 @@
-import type { AuthorizationPolicySpec, DestinationRuleSpec, GatewaySpec, TrafficPolicy, VirtualServiceSpec } from '../api/istio-schemas.js';
+import type { AuthorizationPolicySpec, DestinationRuleSpec, GatewaySpec, PeerAuthenticationSpec, TrafficPolicy, VirtualServiceSpec } from '../api/istio-schemas.js';
 import { namespaceOf, type IstioManifests } from '../api/manifests.js';
 import type { Pod } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
@@ -14,6 +14,7 @@ export type VirtualService = IstioObject<VirtualServiceSpec>;
 export type DestinationRule = IstioObject<DestinationRuleSpec>;
 export type Gateway = IstioObject<GatewaySpec>;
 export type AuthorizationPolicy = IstioObject<AuthorizationPolicySpec>;
+export type PeerAuthentication = IstioObject<PeerAuthenticationSpec>;
 
 export const ROOT_NAMESPACE = 'istio-system';
 
@@ -23,7 +24,8 @@ export const ROOT_NAMESPACE = 'istio-system';
  * builds route tables; a request only ever looks those tables up.
  */
 export class MeshConfig {
-  private readonly meshRoutes = new Map<string, VirtualService>();
+  /** Several VirtualServices may route one host for callers exportTo keeps apart (validate.ts refuses any overlap). */
+  private readonly meshRoutes = new Map<string, VirtualService[]>();
   /** Wildcard hosts (`*.example.com`), kept apart so a lookup by exact host does not scan every route. */
   private readonly meshWildcards: [string, VirtualService][] = [];
 
@@ -32,30 +34,33 @@ export class MeshConfig {
     readonly destinationRules: readonly DestinationRule[] = [],
     readonly gateways: readonly Gateway[] = [],
     readonly authorizationPolicies: readonly AuthorizationPolicy[] = [],
+    readonly peerAuthentications: readonly PeerAuthentication[] = [],
   ) {
     for (const vs of virtualServices) {
       if (!boundGateways(vs.spec, vs.namespace).has('mesh')) continue;
       for (const host of vs.spec.hosts) {
         const qualified = qualifyHost(host, vs.namespace);
         if (qualified.startsWith('*')) this.meshWildcards.push([qualified, vs]);
-        else this.meshRoutes.set(qualified, vs);
+        else this.meshRoutes.set(qualified, [...(this.meshRoutes.get(qualified) ?? []), vs]);
       }
     }
+    // The most specific wildcard first, as Envoy matches virtual host domains.
+    this.meshWildcards.sort(([a], [b]) => b.length - a.length);
   }
 
-  /** The configuration made by these objects (PeerAuthentication has nothing to route or enforce locally). */
+  /** The configuration made by these objects. */
   static fromManifests(manifests: readonly IstioManifests[]): MeshConfig {
     const of = <K extends IstioManifests['kind']>(kind: K) =>
       manifests
         .filter((m): m is Extract<IstioManifests, { kind: K }> => m.kind === kind)
         .map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec }) as IstioObject<Extract<IstioManifests, { kind: K }>['spec']>);
-    return new MeshConfig(of('VirtualService'), of('DestinationRule'), of('Gateway'), of('AuthorizationPolicy'));
+    return new MeshConfig(of('VirtualService'), of('DestinationRule'), of('Gateway'), of('AuthorizationPolicy'), of('PeerAuthentication'));
   }
 
   /** The VirtualService routing `fqdn` for mesh traffic from namespace `from`, if any. */
   meshVirtualService(fqdn: string, from: string): VirtualService | undefined {
-    const vs = this.meshRoutes.get(fqdn) ?? this.meshWildcards.find(([pattern]) => hostMatches(pattern, fqdn))?.[1];
-    return vs && visibleFrom(vs.spec.exportTo, vs.namespace, from) ? vs : undefined;
+    const visible = (vs: VirtualService) => visibleFrom(vs.spec.exportTo, vs.namespace, from);
+    return this.meshRoutes.get(fqdn)?.find(visible) ?? this.meshWildcards.find(([pattern, vs]) => hostMatches(pattern, fqdn) && visible(vs))?.[1];
   }
 
   /** Gateways (`namespace/name`) whose selector picks this ingress and which accept `host` on `port`. */
@@ -71,13 +76,21 @@ export class MeshConfig {
     return bound;
   }
 
-  /** The VirtualService bound to one of `gateways` whose hosts match `host`. */
-  gatewayVirtualService(gateways: ReadonlySet<string>, host: string): VirtualService | undefined {
-    return this.virtualServices.find(
-      (vs) =>
-        [...boundGateways(vs.spec, vs.namespace)].some((g) => gateways.has(g)) &&
-        vs.spec.hosts.some((h) => hostMatches(h.toLowerCase(), host) || hostMatches(qualifyHost(h, vs.namespace), host)),
-    );
+  /**
+   * The VirtualServices bound to one of `gateways` that route `host`, in the order they were applied. As a gateway's
+   * Envoy does, the request goes to the virtual host whose domain matches it most specifically (exact, then the
+   * longest `*.` suffix, then `*`), and the routes of every VirtualService for that same host are merged into it, in
+   * order (pilot networking/core/gateway.go buildGatewayHTTPRouteConfig).
+   */
+  gatewayVirtualServices(gateways: ReadonlySet<string>, host: string): VirtualService[] {
+    const candidates: { vs: VirtualService; specificity: number }[] = [];
+    for (const vs of this.virtualServices) {
+      if (![...boundGateways(vs.spec, vs.namespace)].some((g) => gateways.has(g))) continue;
+      const matching = vs.spec.hosts.map((h) => qualifyHost(h, vs.namespace)).filter((h) => hostMatches(h, host));
+      if (matching.length > 0) candidates.push({ vs, specificity: Math.max(...matching.map(specificity)) });
+    }
+    const best = Math.max(...candidates.map((c) => c.specificity));
+    return candidates.filter((c) => c.specificity === best).map((c) => c.vs);
   }
 
   /**
@@ -93,14 +106,32 @@ export class MeshConfig {
         (dr) => dr.namespace === namespace && hostMatches(qualifyHost(dr.spec.host, dr.namespace), fqdn) && visibleFrom(dr.spec.exportTo, dr.namespace, from),
       );
       if (visible.length === 0) continue;
-      const specificity = (dr: DestinationRule) => {
-        const host = qualifyHost(dr.spec.host, dr.namespace);
-        return host.startsWith('*') ? host.length : Number.MAX_SAFE_INTEGER;
-      };
-      const best = Math.max(...visible.map(specificity));
-      return mergeDestinationRules(visible.filter((dr) => specificity(dr) === best));
+      const of = (dr: DestinationRule) => specificity(qualifyHost(dr.spec.host, dr.namespace));
+      const best = Math.max(...visible.map(of));
+      return mergeDestinationRules(visible.filter((dr) => of(dr) === best));
     }
     return undefined;
+  }
+
+  /**
+   * The mTLS mode in force for requests to `pod`: a PeerAuthentication selecting it, else its namespace's, else the
+   * root namespace's; UNSET inherits from the next; none at all is PERMISSIVE (pilot authn policy_applier.go
+   * ComposePeerAuthentication).
+   */
+  mtlsMode(pod: Pick<Pod, 'namespace' | 'labels'>): 'STRICT' | 'PERMISSIVE' | 'DISABLE' {
+    const modeOf = (policies: PeerAuthentication[]) =>
+      policies.map((p) => p.spec.mtls?.mode ?? 'UNSET').find((m): m is 'STRICT' | 'PERMISSIVE' | 'DISABLE' => m !== 'UNSET');
+    const inNamespace = this.peerAuthentications.filter((p) => p.namespace === pod.namespace);
+    const levels = [
+      inNamespace.filter((p) => p.spec.selector && matchesLabels(pod.labels, p.spec.selector.matchLabels)),
+      inNamespace.filter((p) => !p.spec.selector),
+      this.peerAuthentications.filter((p) => p.namespace === ROOT_NAMESPACE && !p.spec.selector),
+    ];
+    for (const level of levels) {
+      const mode = modeOf(level);
+      if (mode) return mode;
+    }
+    return 'PERMISSIVE';
   }
 
   /** Policies that govern requests to `pod`: its namespace's (by selector) and the root namespace's. */
@@ -109,6 +140,11 @@ export class MeshConfig {
       (p) => (p.namespace === pod.namespace || p.namespace === ROOT_NAMESPACE) && (!p.spec.selector || matchesLabels(pod.labels, p.spec.selector.matchLabels)),
     );
   }
+}
+
+/** How specifically a host pattern names a host: an exact name beats any wildcard, a longer suffix a shorter one. */
+function specificity(pattern: string): number {
+  return pattern.startsWith('*') ? pattern.length : Number.MAX_SAFE_INTEGER;
 }
 
 /** Several rules for one host in one namespace, as one (pilot mergeDestinationRule). */

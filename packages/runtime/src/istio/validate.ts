@@ -12,7 +12,7 @@ export function validateMeshConfig(config: MeshConfig): string[] {
   const { virtualServices, destinationRules } = config;
   const label = (vs: VirtualService) => `VirtualService ${vs.namespace}/${vs.name}`;
   const errors: string[] = [];
-  const conflicts = [...meshHostConflicts(virtualServices, (vs) => ({ key: `${vs.namespace}/${vs.name}`, namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways }))];
+  const conflicts = [...meshHostConflicts(virtualServices, (vs) => ({ key: `${vs.namespace}/${vs.name}`, namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways, exportTo: vs.spec.exportTo }))];
   for (const vs of virtualServices) {
     vs.spec.hosts.forEach((host, i) => errors.push(...partlyQualified(host, `${label(vs)}: hosts[${i}]`)));
     for (const { host, owner } of conflicts.filter((c) => c.claimant === vs)) {

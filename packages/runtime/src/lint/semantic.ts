@@ -59,7 +59,7 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
   };
 
   const virtualServices = ofKind('VirtualService', 'networking.istio.io');
-  const claimant = (item: LintedObject) => ({ key: objectKey(item.object), namespace: namespaceOf(item.object), hosts: item.object.spec?.hosts ?? [], gateways: item.object.spec?.gateways });
+  const claimant = (item: LintedObject) => ({ key: objectKey(item.object), namespace: namespaceOf(item.object), hosts: item.object.spec?.hosts ?? [], gateways: item.object.spec?.gateways, exportTo: item.object.spec?.exportTo });
   const conflicts = [...meshHostConflicts(virtualServices, claimant)];
   for (const item of virtualServices) {
     const spec = item.object.spec ?? {};

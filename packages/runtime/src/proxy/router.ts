@@ -116,7 +116,10 @@ export class Router {
    */
   authorize(pod: Pick<Pod, 'namespace' | 'labels'>, source: SourceIdentity | undefined, request: { method: string; url: string; host: string; headers: IncomingHttpHeaders }): boolean {
     const policies = this.routes.policiesFor(pod);
-    return policies.length === 0 || isAllowed(policies, { source, method: request.method, path: request.url.split('?', 1)[0]!, host: request.host, headers: request.headers });
+    if (policies.length === 0) return true;
+    // Under PeerAuthentication DISABLE the caller's sidecar sends plain text: the destination knows no identity.
+    const seen = this.routes.plainText(pod) ? undefined : source;
+    return isAllowed(policies, { source: seen, method: request.method, path: request.url.split('?', 1)[0]!, host: request.host, headers: request.headers });
   }
 
   private choose(host: VirtualHost, facts: RequestFacts): RouteDecision {

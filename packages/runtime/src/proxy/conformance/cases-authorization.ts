@@ -2,6 +2,13 @@ import type { ConformanceCase } from './harness.js';
 
 const API = 'https://istio.io/latest/docs/reference/config/security/authorization-policy/';
 const PODS = ['base/reviews@v1', 'base/productpage@v1', 'fox/productpage@v1'];
+/** Namespace base takes plain text from its callers. */
+const PLAIN_TEXT = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: base}
+spec: {mtls: {mode: DISABLE}}
+`;
 const policy = (spec: string) => `
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -218,5 +225,85 @@ spec:
     pods: PODS,
     request: { from: 'base/productpage@v1', host: 'reviews:7000' },
     expect: { refused: /condition key the local runtime does not evaluate/ },
+  },
+  {
+    name: 'PeerAuthentication DISABLE: the destination knows no caller identity, so an ALLOW by namespace denies',
+    cite: 'https://istio.io/latest/docs/reference/config/security/peer_authentication/; pilot xds/endpoints/mtls_checker.go (plain text to DISABLE)',
+    yaml: `${PLAIN_TEXT}---${policy(`  action: ALLOW
+  rules: [{from: [{source: {namespaces: [base]}}]}]
+`)}`,
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'PeerAuthentication DISABLE: a DENY on notNamespaces fires, as the caller has no namespace',
+    cite: 'pilot security/authz principal.go (notNamespaces on the peer certificate, absent in plain text)',
+    yaml: `${PLAIN_TEXT}---${policy(`  action: DENY
+  rules: [{from: [{source: {notNamespaces: [fox]}}]}]
+`)}`,
+    pods: PODS,
+    request: { from: 'fox/productpage@v1', host: 'reviews.base:7000' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: "a workload's PeerAuthentication wins over its namespace's: STRICT for reviews, so its caller is known",
+    cite: 'pilot authn policy_applier.go ComposePeerAuthentication (workload, then namespace, then mesh)',
+    yaml: `${PLAIN_TEXT}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: reviews, namespace: base}
+spec: {selector: {matchLabels: {app: reviews}}, mtls: {mode: STRICT}}
+---${policy(`  action: ALLOW
+  rules: [{from: [{source: {namespaces: [base]}}]}]
+`)}`,
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'notPaths exempts the paths it names from an ALLOW rule',
+    cite: `${API}#Operation (notPaths)`,
+    yaml: policy(`  action: ALLOW
+  rules: [{to: [{operation: {notPaths: [/admin*]}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', path: '/admin' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'methods are matched with case: get is not GET',
+    cite: 'pilot security/authz matcher HeaderMatcher for :method (case-sensitive)',
+    yaml: policy(`  action: ALLOW
+  rules: [{to: [{operation: {methods: [get]}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: "principals name the caller's service account identity",
+    cite: `${API}#Source (principals: cluster.local/ns/<ns>/sa/<sa>)`,
+    yaml: policy(`  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/base/sa/productpage]}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'a policy in the root namespace without a selector applies to every workload of the mesh',
+    cite: `${API} ("a policy in the root namespace applies to all workloads in the mesh")`,
+    yaml: `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: mesh-wide, namespace: istio-system}
+spec:
+  action: DENY
+  rules: [{to: [{operation: {paths: [/admin*]}}]}]
+`,
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', path: '/admin' },
+    expect: { status: 403, servedBy: undefined },
   },
 ];

@@ -113,4 +113,56 @@ spec: {host: reviews, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1
     request: { from: 'base/productpage@v1', host: 'reviews:7000', times: 2 },
     expect: { status: 0, sequence: [{ status: 500, flag: '-' }, { status: 503, flag: 'UH' }] },
   },
+  {
+    name: "a DestinationRule exported only to its own namespace is not seen by callers elsewhere",
+    cite: `${API}#DestinationRule (exportTo); pilot push_context.go getExportedDestinationRuleFromNamespace`,
+    yaml: `${toSubset('new')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews, exportTo: ['.'], subsets: [{name: new, labels: {version: v2}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'lane/productpage@v1', host: 'reviews.base:7000' },
+    expect: { status: 503, servedBy: undefined, flag: 'NC' },
+  },
+  {
+    name: 'the root namespace\'s DestinationRule applies when neither the client\'s nor the Service\'s namespace has one',
+    cite: 'pilot push_context.go destinationRule (root namespace last)',
+    yaml: `${toSubset('new')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: istio-system}
+spec: {host: reviews.base.svc.cluster.local, subsets: [{name: new, labels: {version: v1}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'a DestinationRule host written name.namespace is refused (Istio does not complete it)',
+    cite: 'pilot model/config.go ResolveShortnameToFQDN',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews.base}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /reviews\.base is not completed to a Service/ },
+  },
+  {
+    name: 'portLevelSettings, which the runtime does not implement, is refused',
+    cite: `${API}#TrafficPolicy-PortTrafficPolicy; design.md "Fidelity"`,
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews, trafficPolicy: {portLevelSettings: [{port: {number: 7000}, loadBalancer: {simple: RANDOM}}]}}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /portLevelSettings is not supported by the local runtime/ },
+  },
 ];

@@ -18,6 +18,13 @@ spec:
   http:
 ${http}`;
 const from = 'base/productpage@v1';
+const SHOP_GATEWAY = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+`;
 
 export const VIRTUAL_SERVICE_CASES: ConformanceCase[] = [
   {
@@ -448,5 +455,185 @@ spec:
     pods: REVIEWS,
     request: { from: 'ingress', host: 'localhost:8080' },
     expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'at a gateway, the VirtualService for the exact host wins over one for "*"',
+    cite: 'pilot gateway.go buildGatewayHTTPRouteConfig (one virtual host per domain); Envoy picks the most specific domain',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: everything, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec: {hosts: [shop.example.com], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v2}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'shop.example.com' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'at a gateway, the routes of two VirtualServices for one host are merged, in order',
+    cite: 'pilot gateway.go buildGatewayHTTPRouteConfig (virtual services for the same gateway host are merged)',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{match: [{uri: {prefix: /api}}], route: [{destination: {host: reviews, subset: v2}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: pages, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080', path: '/pages/1' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: "two mesh VirtualServices for one host are taken when exportTo keeps them apart: each caller sees its own",
+    cite: `design.md ("the runtime follows Istio wherever exportTo makes the choice well defined"); ${API}#VirtualService (exportTo)`,
+    yaml: `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec: {hosts: [reviews.base.svc.cluster.local], exportTo: ['.'], http: [{route: [{destination: {host: reviews.base.svc.cluster.local, subset: v1}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: lane}
+spec: {hosts: [reviews.base.svc.cluster.local], exportTo: ['.'], http: [{route: [{destination: {host: reviews.base.svc.cluster.local, subset: v2}}]}]}
+`,
+    pods: [...REVIEWS, 'lane/client@v1'],
+    request: { from: 'lane/client@v1', host: 'reviews.base:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'a delegate VirtualService is refused, naming what is not supported',
+    cite: `${API}#Delegate`,
+    yaml: reviews(`  - delegate: {name: reviews-delegate, namespace: base}
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /delegate are not supported by the local runtime/ },
+  },
+  {
+    name: 'a redirect is refused, naming what is not supported',
+    cite: `${API}#HTTPRedirect`,
+    yaml: reviews(`  - redirect: {uri: /v1/reviews}
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /redirect, directResponse and delegate are not supported/ },
+  },
+  {
+    name: 'a field the runtime does not implement (corsPolicy) is refused, not ignored',
+    cite: `design.md "Fidelity" (refuse at apply); ${API}#CorsPolicy`,
+    yaml: reviews(`  - corsPolicy: {allowOrigins: [{exact: 'https://example.com'}]}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /spec\.http\[0\]\.corsPolicy is not supported by the local runtime/ },
+  },
+  {
+    name: 'an Istio kind the runtime does not implement (ServiceEntry) is refused',
+    cite: 'design.md "Fidelity" (refuse at apply)',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: example, namespace: base}
+spec: {hosts: [example.com], ports: [{number: 80, name: http, protocol: HTTP}], resolution: DNS}
+`,
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /ServiceEntry is not supported by the local runtime/ },
+  },
+  {
+    name: 'a perTryTimeout finer than a millisecond is refused',
+    cite: 'pkg/config/validation/agent ValidateDuration ("only durations to ms precision are supported")',
+    yaml: reviews(`  - retries: {attempts: 1, perTryTimeout: 0.5ms}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /whole milliseconds/ },
+  },
+  {
+    name: 'ignoreUriCase does not apply to a uri regex',
+    cite: 'pilot route.go TranslateRouteMatch (case_sensitive=false, which Envoy ignores for safe_regex)',
+    yaml: reviews(`  - match: [{uri: {regex: '/REVIEWS/.*'}, ignoreUriCase: true}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/reviews/7' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'queryParams prefix matches a parameter by its start',
+    cite: 'pilot route.go translateQueryParamMatch (Envoy string_match)',
+    yaml: reviews(`  - match: [{queryParams: {user: {prefix: ja}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/r?user=jason' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'method exact matches the request method',
+    cite: `${API}#HTTPMatchRequest (method)`,
+    yaml: reviews(`  - match: [{method: {exact: DELETE}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', method: 'DELETE' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'a header regex must match the whole value',
+    cite: `${API}#StringMatch (regex: RE2, full match); istio.io docs (user-agent ".*Chrome.*")`,
+    yaml: reviews(`  - match: [{headers: {user-agent: {regex: '.*Chrome.*'}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', headers: { 'user-agent': 'Mozilla/5.0 Chrome/120' } },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: "at the gateway, sourceLabels without gateways compare the gateway's own labels",
+    cite: 'pilot route.go sourceMatchHTTP (the proxy\'s own labels)',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [shop]
+  http:
+  - match: [{sourceLabels: {istio: ingressgateway}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'a single destination gets every request whatever its weight',
+    cite: 'pilot route.go applyHTTPRouteDestination (len(route) == 1: processDestination, weight unused)',
+    yaml: reviews(`  - route: [{destination: {host: reviews, subset: v2}, weight: 0}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', times: 3 },
+    expect: { status: 200, split: { 'base/reviews@v2': 3 } },
   },
 ];
