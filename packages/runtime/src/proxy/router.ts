@@ -17,11 +17,11 @@ export interface RouteRequest {
   headers: IncomingHttpHeaders;
 }
 
-/** Envoy's response flags for answers the sidecar gives itself. */
-export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'URX' | 'UT' | 'UO' | 'FI' | 'DI' | 'UAEX' | 'DC';
+/** Envoy's response flags for answers the sidecar gives itself (RBAC denials set none: envoyproxy/envoy#21197). */
+export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'URX' | 'UT' | 'UO' | 'FI' | 'DI' | 'DC';
 
 export type RouteDecision =
-  | { kind: 'reject'; status: number; flag: ResponseFlag; reason: string; target?: ServiceTarget }
+  | { kind: 'reject'; status: number; flag: ResponseFlag | undefined; reason: string; target?: ServiceTarget }
   | {
       kind: 'route';
       target: ServiceTarget | undefined;

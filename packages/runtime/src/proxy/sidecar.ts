@@ -83,11 +83,11 @@ export class Sidecar {
     // a client from outside the mesh has no mesh identity.
     const denied = this.options.ingress !== undefined && !router.authorize(identity, undefined, { method: req.method ?? 'GET', url, host: authority, headers: req.headers });
     const decision: RouteDecision = denied
-      ? { kind: 'reject', status: 403, flag: 'UAEX', reason: 'RBAC: access denied' }
+      ? { kind: 'reject', status: 403, flag: undefined, reason: 'rbac_access_denied_matched_policy[none]' }
       : router.decide({ authority, method: req.method ?? 'GET', url, headers: req.headers }, identity, this.options.ingress);
     let outcome: Outcome;
     try {
-      if (denied) outcome = { ...answerText(res, 403, 'RBAC: access denied'), attempts: 0, flag: 'UAEX' };
+      if (denied) outcome = { ...answerText(res, 403, 'RBAC: access denied'), attempts: 0 };
       else outcome = decision.kind === 'reject' ? answer(res, decision.status, decision.reason, decision.flag) : await this.route(req, res, decision);
     } catch (error) {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
@@ -162,7 +162,7 @@ export class Sidecar {
       const pod = router.pickEndpoint(decision.upstream, tried);
       if (!pod) return answer(res, 503, 'no healthy upstream', 'UH', attempts);
       if (!router.authorize(pod, identity, { method: request.method, url: request.path, host: String(request.headers.host ?? ''), headers: request.headers })) {
-        return { ...answerText(res, 403, 'RBAC: access denied'), pod, attempts, flag: 'UAEX' };
+        return { ...answerText(res, 403, 'RBAC: access denied'), pod, attempts };
       }
       attempts++;
       tried.add(pod);
