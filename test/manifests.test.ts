@@ -94,11 +94,33 @@ describe('manifest lint', () => {
       (t: string) => t.replace('        version: v2\n    spec:', '        track: v2\n    spec:'),
       'install/jason-apps.yaml: Deployment jason/recommend-v2: spec.template.metadata.labels.version: pods need an version label',
     ],
+    [
+      'a duration Istio refuses (an error)',
+      'istio/mall-v2-100.yaml',
+      (t: string) => t.replace('    - name: mall-v2\n', '    - name: mall-v2\n      timeout: 0s\n'),
+      'istio/mall-v2-100.yaml: VirtualService base/mall: (local runtime): spec.http[0].timeout: must be at least 1ms',
+    ],
+    [
+      'a field only the local runtime lacks (a warning: the file is valid for a cluster)',
+      'istio/mall-v2-100.yaml',
+      (t: string) => t.replace('    - name: mall-v2\n', '    - name: mall-v2\n      corsPolicy:\n        allowOrigins:\n          - exact: https://example.com\n'),
+      'istio/mall-v2-100.yaml: VirtualService base/mall: (local runtime): spec.http[0].corsPolicy is not supported by the local runtime',
+    ],
   ])('reports %s with file and path', async (_, file, change, expected) => {
     const dir = await copy();
     await edit(dir, file, change);
     const findings = await lintDir(dir);
     expect(findings.some((f) => f.startsWith(expected)), `expected\n  ${expected}\namong\n  ${findings.join('\n  ')}`).toBe(true);
+  });
+
+  it('fails on errors only: a field only the local runtime lacks is reported as a warning', async () => {
+    const dir = await copy();
+    await edit(dir, 'istio/mall-v2-100.yaml', (t) => t.replace('    - name: mall-v2\n', '    - name: mall-v2\n      corsPolicy:\n        allowOrigins:\n          - exact: https://example.com\n'));
+    const findings = await lint([join(dir, 'install'), join(dir, 'istio')], SERVICES_DIR, dir);
+    expect(findings.map((f) => [f.path, f.severity])).toEqual([['(local runtime)', 'warning']]);
+    expect(formatFinding(findings[0]!)).toMatch(/\(warning\)$/);
+    const cli = await run(process.execPath, [join(REPO_ROOT, 'packages/runtime/bin/mesh-mall.js'), 'lint', join(dir, 'install'), join(dir, 'istio')]);
+    expect(cli.stdout).toContain('mesh-mall lint: no problems, 1 warning');
   });
 
   it('kubectl kustomize renders install/ offline with a chosen registry and tag, and the result passes the lint', async () => {

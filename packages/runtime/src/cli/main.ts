@@ -159,11 +159,13 @@ program
   .action(async (paths: string[]) => {
     const findings = await lint(paths.map((p) => resolve(p)), SERVICES_DIR);
     findings.forEach((f) => say(formatFinding(f)));
-    if (findings.length > 0) {
-      warn(`mesh-mall lint: ${findings.length} problem${findings.length === 1 ? '' : 's'}`);
+    const errors = findings.filter((f) => f.severity !== 'warning').length;
+    const warnings = findings.length - errors;
+    if (errors > 0) {
+      warn(`mesh-mall lint: ${errors} problem${errors === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`);
       process.exitCode = 1;
     } else {
-      say('mesh-mall lint: no problems');
+      say(warnings > 0 ? `mesh-mall lint: no problems, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'mesh-mall lint: no problems');
     }
   });
 

@@ -2,18 +2,20 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { isKustomization } from '../api/manifests.js';
 import { parseAllDocuments } from 'yaml';
+import { checkRuntimeSupport } from './runtime-support.js';
 import { checkSchema } from './schema-check.js';
 import { checkSemantics, subjectOf, type Finding, type LintedObject } from './semantic.js';
 
 
 /**
  * Lints every YAML document under `paths` (directories recursively, Kustomize's own files aside: `kubectl kustomize`
- * checks those): the API schema with unknown keys refused, then
- * the checks across objects. Findings name file, object and path.
+ * checks those): the API schema with unknown keys refused, the checks across objects, and what the local runtime
+ * would refuse. Findings name file, object and path; warnings do not fail.
  */
 export async function lint(paths: string[], servicesDir: string, cwd = process.cwd()): Promise<Finding[]> {
   const findings: Finding[] = [];
   const objects: LintedObject[] = [];
+  const faulted = new Set<Record<string, unknown>>();
   for (const file of await yamlFiles(paths)) {
     const shown = relative(cwd, file) || file;
     const documents = parseAllDocuments(await readFile(file, 'utf8'));
@@ -29,16 +31,20 @@ export async function lint(paths: string[], servicesDir: string, cwd = process.c
         return;
       }
       const item = { file: shown, object: object as Record<string, unknown> };
-      for (const problem of checkSchema(item.object)) findings.push({ file: shown, subject: subjectOf(item.object), ...problem });
+      for (const problem of checkSchema(item.object)) {
+        findings.push({ file: shown, subject: subjectOf(item.object), ...problem });
+        faulted.add(item.object);
+      }
       objects.push(item);
     });
   }
   findings.push(...checkSemantics(objects, servicesDir));
+  findings.push(...checkRuntimeSupport(objects, faulted));
   return findings;
 }
 
 export function formatFinding(finding: Finding): string {
-  return `${finding.file}: ${finding.subject}: ${finding.path}: ${finding.message}`;
+  return `${finding.file}: ${finding.subject}: ${finding.path}: ${finding.message}${finding.severity === 'warning' ? ' (warning)' : ''}`;
 }
 
 async function yamlFiles(paths: string[]): Promise<string[]> {

@@ -17,6 +17,8 @@ export interface Finding extends Problem {
   file: string;
   /** `Kind namespace/name` */
   subject: string;
+  /** A warning does not fail lint: what istioctl analyze only reports as information, or what only the local runtime lacks. */
+  severity?: 'warning';
 }
 
 /** Istio selects a port's protocol by its name's prefix (or appProtocol). */
@@ -34,8 +36,8 @@ export const subjectOf = (o: Record<string, any>) => `${o.kind} ${o.kind === 'Na
  */
 export function checkSemantics(objects: LintedObject[], servicesDir: string): Finding[] {
   const findings: Finding[] = [];
-  const report = (item: LintedObject, path: string, message: string) =>
-    findings.push({ file: item.file, subject: subjectOf(item.object), path, message });
+  const report = (item: LintedObject, path: string, message: string, severity?: 'warning') =>
+    findings.push({ file: item.file, subject: subjectOf(item.object), path, message, ...(severity ? { severity } : {}) });
   const ofKind = (kind: string, apiGroup?: string) =>
     objects.filter((o) => o.object.kind === kind && (!apiGroup || String(o.object.apiVersion).startsWith(apiGroup)));
 
@@ -107,7 +109,8 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
     }
     (item.object.spec?.ports ?? []).forEach((port: any, i: number) => {
       if (!port.appProtocol && !PROTOCOL_NAME.test(String(port.name ?? ''))) {
-        report(item, `spec.ports[${i}].name`, `name the port by protocol (http, grpc, tcp, mongo… or http-<suffix>) so Istio can route it`);
+        // istioctl analyze: IST0118 PortNameIsNotUnderNamingConvention, an Info.
+        report(item, `spec.ports[${i}].name`, `name the port by protocol (http, grpc, tcp, mongo… or http-<suffix>) so Istio can route it`, 'warning');
       }
     });
   }
@@ -117,7 +120,8 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
     if (!meshNamespaces.has(item.object.metadata.name)) continue;
     const labels = item.object.metadata?.labels ?? {};
     if (!INJECTION_LABELS.some((l) => labels[l] && labels[l] !== 'disabled')) {
-      report(item, 'metadata.labels', 'namespaces of the mall need istio-injection: enabled (no sidecar, no routing)');
+      // istioctl analyze: IST0102 NamespaceNotInjected, an Info.
+      report(item, 'metadata.labels', 'namespaces of the mall need istio-injection: enabled (no sidecar, no routing)', 'warning');
     }
   }
 
