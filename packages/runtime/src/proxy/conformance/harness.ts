@@ -28,7 +28,7 @@ export interface ConformanceCase {
   expect: Expected;
 }
 
-interface Request {
+export interface Request {
   /** The calling pod (`namespace/app@version`) or the ingress gateway. */
   from: string | 'ingress';
   host: string;
@@ -122,32 +122,8 @@ export class CaseMesh {
   async send(request: Request): Promise<Answer> {
     const sidecar = await this.sidecarOf(request.from);
     this.hops.length = 0;
-    const response = await new Promise<{ status: number; body: string; headers: Record<string, string | undefined> }>((resolve, reject) => {
-      const req = httpRequest(
-        { host: '127.0.0.1', port: sidecar.port, path: request.path ?? '/', method: request.method ?? 'GET', headers: { host: request.host, ...request.headers } },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode!, body, headers: flatten(res.headers) }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-    let echoed: { servedBy?: string; path?: string; headers?: Record<string, string | string[]> } = {};
-    try {
-      echoed = JSON.parse(response.body) as typeof echoed;
-    } catch {
-      // The proxy's own plain-text answers (RBAC's) are no echo.
-    }
-    return {
-      status: response.status,
-      servedBy: echoed.servedBy,
-      flag: this.hops[0]?.flag ?? '-',
-      path: echoed.path,
-      headers: flatten(echoed.headers ?? {}),
-      responseHeaders: response.headers,
-    };
+    const response = await sendRequest(sidecar.port!, request);
+    return answerOf(response, this.hops[0]?.flag ?? '-');
   }
 
   async close(): Promise<void> {
@@ -170,6 +146,37 @@ export class CaseMesh {
     }
     return sidecar;
   }
+}
+
+export interface RawResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string | undefined>;
+}
+
+/** Sends a case's request to a proxy listening on `port` (a sidecar or the gateway), Host as the case names it. */
+export function sendRequest(port: number, request: Request, extraHeaders: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const headers = { host: request.host, ...extraHeaders, ...request.headers };
+    const req = httpRequest({ host: '127.0.0.1', port, path: request.path ?? '/', method: request.method ?? 'GET', headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: flatten(res.headers) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** What a response says about a case: an echo pod's answer names who served it and what it saw. */
+export function answerOf(response: RawResponse, flag: string): Answer {
+  let echoed: { servedBy?: string; path?: string; headers?: Record<string, string | string[]> } = {};
+  try {
+    echoed = JSON.parse(response.body) as typeof echoed;
+  } catch {
+    // The proxy's own plain-text answers (RBAC's) are no echo.
+  }
+  return { status: response.status, servedBy: echoed.servedBy, flag, path: echoed.path, headers: flatten(echoed.headers ?? {}), responseHeaders: response.headers };
 }
 
 /** Runs a case: what apply says of its objects and, when it takes them, the answer to each request. */

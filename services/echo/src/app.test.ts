@@ -1,0 +1,27 @@
+import { fetchJson, silentLogger } from '@mesh-mall/kit/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from './app.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => Promise.all(closers.splice(0).map((c) => c())));
+
+async function serve(status = 200): Promise<string> {
+  const server = buildApp(silentLogger, { servedBy: 'base/echo@v1', status }).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  closers.push(() => new Promise((r) => server.close(() => r())));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+describe('echo', () => {
+  it('answers any method and path with who served it and what it saw', async () => {
+    const url = await serve();
+    const body = await fetchJson(`${url}/any/path?x=1`, { method: 'DELETE', headers: { 'end-user': 'jason' } });
+    expect(body).toMatchObject({ servedBy: 'base/echo@v1', method: 'DELETE', path: '/any/path?x=1', headers: { 'end-user': 'jason' } });
+  });
+
+  it('answers with the status it was given', async () => {
+    const response = await fetch(`${await serve(503)}/`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ servedBy: 'base/echo@v1' });
+  });
+});
