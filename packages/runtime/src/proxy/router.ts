@@ -18,7 +18,7 @@ export interface RouteRequest {
 }
 
 /** Envoy's response flags for answers the sidecar gives itself (RBAC denials set none: envoyproxy/envoy#21197). */
-export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'URX' | 'UT' | 'UO' | 'FI' | 'DI' | 'DC';
+export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'UC' | 'URX' | 'UT' | 'UO' | 'FI' | 'DI' | 'DC';
 
 export type RouteDecision =
   | { kind: 'reject'; status: number; flag: ResponseFlag | undefined; reason: string; target?: ServiceTarget }

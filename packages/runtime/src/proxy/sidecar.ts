@@ -116,7 +116,8 @@ export class Sidecar {
     const route = decision.choice?.route.spec;
     const fault = route?.fault;
     // An unset fault percentage injects nothing (virtual_service.proto HTTPFaultInjection; pilot route.go TranslateFault).
-    if (fault?.delay && chance(fault.delay.percentage?.value ?? 0)) await sleep(fault.delay.fixedDelay);
+    const delayed = fault?.delay !== undefined && chance(fault.delay.percentage?.value ?? 0);
+    if (delayed) await sleep(fault.delay!.fixedDelay);
     if (fault?.abort && chance(fault.abort.percentage?.value ?? 0)) return answer(res, fault.abort.httpStatus, 'fault filter abort', 'FI');
 
     const body = await readBody(req, BODY_LIMIT);
@@ -139,7 +140,9 @@ export class Sidecar {
     const deadline = route?.timeout !== undefined ? timeoutSignal(route.timeout) : undefined;
     if (!router.tryAcquire(decision.upstream)) return answer(res, 503, 'upstream overflow: connection pool limits reached', 'UO');
     try {
-      return await this.attempts(res, decision, request, { retry, maxAttempts, clientGone, deadline });
+      const outcome = await this.attempts(res, decision, request, { retry, maxAttempts, clientGone, deadline });
+      // Envoy flags a request its fault filter delayed DI, unless something else is flagged.
+      return delayed && !outcome.flag ? { ...outcome, flag: 'DI' } : outcome;
     } finally {
       router.release(decision.upstream);
     }
@@ -177,7 +180,9 @@ export class Sidecar {
         router.report(decision.upstream, pod, 503);
         if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
         if (clientGone.signal.aborted) return { status: 499, flag: 'DC', pod, attempts };
-        last = failure === 'timeout' ? { status: 504, flag: 'UT', pod, attempts } : { status: 503, flag: 'UF', pod, attempts };
+        // Envoy's flags: UF a connection that could not be made, UC one the upstream broke off, UT a per-try timeout.
+        const flag = failure === 'timeout' ? 'UT' : failure === 'connect-failure' ? 'UF' : 'UC';
+        last = { status: failure === 'timeout' ? 504 : 503, flag, pod, attempts };
         if (attempts < maxAttempts && retriable(failure, last.status, retry)) continue;
         const reason = failure === 'timeout' ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers';
         return answer(res, last.status, reason, attempts > 1 ? 'URX' : last.flag, attempts, pod);

@@ -15,7 +15,7 @@ export interface AccessLogEntry {
   method: string;
   path: string;
   status: number;
-  /** Envoy's flags for answers the proxy gave itself: NR no route, UH no healthy upstream, UF connect failure… */
+  /** Envoy's flags for answers the proxy gave itself: NR no route, UH no healthy upstream, UF connect failure, UC connection broken off… */
   response_flags: string | undefined;
   attempts: number;
   duration_ms: number;

@@ -636,4 +636,46 @@ spec:
     request: { from, host: 'reviews:7000', times: 3 },
     expect: { status: 200, split: { 'base/reviews@v2': 3 } },
   },
+  {
+    name: 'an endpoint that refuses the connection, with retries off: 503 with response flag UF',
+    cite: 'Envoy response flags: UF "upstream connection failure"; retries.attempts 0 is no retry policy (pilot retry.go)',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec:
+  hosts: [reviews]
+  http: [{retries: {attempts: 0}, route: [{destination: {host: reviews}}]}]
+`,
+    pods: ['base/productpage@v1'],
+    deadPods: ['base/reviews@dead'],
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 503, servedBy: undefined, flag: 'UF' },
+  },
+  {
+    name: 'retries spent on endpoints that refuse: 503 with response flag URX',
+    cite: 'Envoy response flags: URX "the upstream retry limit (HTTP) was reached"',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec:
+  hosts: [reviews]
+  http: [{retries: {attempts: 2, retryOn: connect-failure}, route: [{destination: {host: reviews}}]}]
+`,
+    pods: ['base/productpage@v1'],
+    deadPods: ['base/reviews@dead'],
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 503, servedBy: undefined, flag: 'URX' },
+  },
+  {
+    name: 'fault.delay with percentage 100 delays the request, which then succeeds with response flag DI',
+    cite: `${API}#HTTPFaultInjection-Delay; Envoy response flags: DI "the request processing was delayed for a period specified via fault injection"`,
+    yaml: reviews(`  - fault: {delay: {fixedDelay: 20ms, percentage: {value: 100}}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1', flag: 'DI' },
+  },
 ];
