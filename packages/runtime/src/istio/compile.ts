@@ -228,10 +228,11 @@ export class IngressRoutes {
 
   private translate(host: string): IngressHost | Unresolved {
     const { config } = this.mesh;
-    const gateways = new Set<string>();
-    for (const port of this.identity.ports) for (const g of config.gatewaysFor(this.identity.labels, host, port)) gateways.add(g);
-    if (gateways.size === 0) return { reason: `no Gateway accepts host ${host}` };
-    const [first, ...more] = config.gatewayVirtualServices(gateways, host);
+    const admitting = new Map<string, (namespace: string) => boolean>();
+    for (const port of this.identity.ports) for (const [g, admits] of config.gatewaysFor(this.identity.labels, host, port)) admitting.set(g, admits);
+    if (admitting.size === 0) return { reason: `no Gateway accepts host ${host}` };
+    const gateways = new Set(admitting.keys());
+    const [first, ...more] = config.gatewayVirtualServices(admitting, host);
     if (!first) return { reason: `no VirtualService for host ${host} on ${[...gateways].join(', ')}` };
     const routes = [first, ...more].flatMap((vs) => this.mesh.routesOf(vs, this.namespace));
     return { gateways, host: { target: undefined, virtualService: { namespace: first.namespace, name: first.name }, routes, passthrough: undefined } };

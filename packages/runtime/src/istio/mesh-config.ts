@@ -63,15 +63,22 @@ export class MeshConfig {
     return this.meshRoutes.get(fqdn)?.find(visible) ?? this.meshWildcards.find(([pattern, vs]) => hostMatches(pattern, fqdn) && visible(vs))?.[1];
   }
 
-  /** Gateways (`namespace/name`) whose selector picks this ingress and which accept `host` on `port`. */
-  gatewaysFor(ingressLabels: Record<string, string>, host: string, port: number): Set<string> {
-    const bound = new Set<string>();
+  /**
+   * Gateways (`namespace/name`) whose selector picks this ingress and which accept `host` on `port`, each with the
+   * namespaces whose VirtualServices it exposes for that host: a server host `ns/name` admits ns's only, `./name` the
+   * Gateway's own, `*\/name` or a bare `name` any (Istio Gateway API reference, Server.hosts).
+   */
+  gatewaysFor(ingressLabels: Record<string, string>, host: string, port: number): Map<string, (namespace: string) => boolean> {
+    const bound = new Map<string, (namespace: string) => boolean>();
     for (const gateway of this.gateways) {
       if (!matchesLabels(ingressLabels, gateway.spec.selector)) continue;
-      const accepts = gateway.spec.servers.some(
-        (server) => server.port.number === port && server.hosts.some((h) => hostMatches(gatewayServerHost(h), host)),
-      );
-      if (accepts) bound.add(`${gateway.namespace}/${gateway.name}`);
+      const admitted = gateway.spec.servers
+        .filter((server) => server.port.number === port)
+        .flatMap((server) => server.hosts)
+        .filter((h) => hostMatches(gatewayServerHost(h), host))
+        .map((h) => (h.includes('/') ? h.slice(0, h.indexOf('/')) : '*'))
+        .map((ns) => (ns === '.' ? gateway.namespace : ns));
+      if (admitted.length > 0) bound.set(`${gateway.namespace}/${gateway.name}`, (namespace) => admitted.some((ns) => ns === '*' || ns === namespace));
     }
     return bound;
   }
@@ -82,10 +89,10 @@ export class MeshConfig {
    * longest `*.` suffix, then `*`), and the routes of every VirtualService for that same host are merged into it, in
    * order (pilot networking/core/gateway.go buildGatewayHTTPRouteConfig).
    */
-  gatewayVirtualServices(gateways: ReadonlySet<string>, host: string): VirtualService[] {
+  gatewayVirtualServices(gateways: ReadonlyMap<string, (namespace: string) => boolean>, host: string): VirtualService[] {
     const candidates: { vs: VirtualService; specificity: number }[] = [];
     for (const vs of this.virtualServices) {
-      if (![...boundGateways(vs.spec, vs.namespace)].some((g) => gateways.has(g))) continue;
+      if (![...boundGateways(vs.spec, vs.namespace)].some((g) => gateways.get(g)?.(vs.namespace))) continue;
       const matching = vs.spec.hosts.map((h) => qualifyHost(h, vs.namespace)).filter((h) => hostMatches(h, host));
       if (matching.length > 0) candidates.push({ vs, specificity: Math.max(...matching.map(specificity)) });
     }

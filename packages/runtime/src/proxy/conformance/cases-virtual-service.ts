@@ -678,4 +678,44 @@ spec:
     request: { from, host: 'reviews:7000' },
     expect: { status: 200, servedBy: 'base/reviews@v1', flag: 'DI' },
   },
+  {
+    name: "a Gateway server host ns/name exposes only that namespace's VirtualServices: others get 404 NR",
+    cite: 'https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts: namespace/dnsName)',
+    yaml: `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["frontend/*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 404, servedBy: undefined, flag: 'NR' },
+  },
+  {
+    name: "a Gateway server host ./name exposes the Gateway's own namespace's VirtualServices",
+    cite: 'https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts: "./" is the Gateway\'s namespace)',
+    yaml: `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["./*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
 ];
