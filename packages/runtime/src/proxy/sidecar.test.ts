@@ -196,6 +196,34 @@ spec:
     expect(m.pods['base/b@v1']!.requests[0]!.headers.host).toBe('a-shadow:7000');
   });
 
+  it("sends no mirrored copy that the shadow workload's AuthorizationPolicy denies", async () => {
+    const m = await mesh({ 'base/a@v1': ok(), 'base/b@v1': ok(), 'base/c@v1': ok() }, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: a, namespace: base}
+spec:
+  hosts: [a]
+  http:
+  - match: [{uri: {prefix: /one}}]
+    mirror: {host: b}
+    route: [{destination: {host: a}}]
+  - mirror: {host: c}
+    route: [{destination: {host: a}}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: b-from-fox-only, namespace: base}
+spec:
+  selector: {matchLabels: {app: b}}
+  rules: [{from: [{source: {namespaces: [fox]}}]}]
+`);
+    const from = await m.sidecar('base');
+    expect((await m.send(from, 'a:7000', '/one')).status).toBe(200);
+    expect((await m.send(from, 'a:7000', '/two')).status).toBe(200);
+    // The copy to c left after the one to b would have: once c has its copy, b would have had its own.
+    await expect.poll(() => m.pods['base/c@v1']!.requests.length, { timeout: 5000 }).toBe(1);
+    expect(m.pods['base/b@v1']!.requests).toHaveLength(0);
+  });
+
   it('enforces AuthorizationPolicy at the destination: 403 RBAC: access denied', async () => {
     const m = await mesh({ 'fox/favorites@v1': ok() }, `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
