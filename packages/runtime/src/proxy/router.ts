@@ -19,6 +19,8 @@ export interface RouteRequest {
 
 /** Envoy's response flags for answers the sidecar gives itself (RBAC denials set none: envoyproxy/envoy#21197). */
 export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'UF' | 'UC' | 'URX' | 'UT' | 'UO' | 'FI' | 'DI' | 'DC';
+/** Envoy logs every flag that applies, comma-separated: `UF,URX` for a connect failure that used up the retries. */
+export type ResponseFlags = ResponseFlag | `${ResponseFlag},${ResponseFlag}`;
 
 export type RouteDecision =
   | { kind: 'reject'; status: number; flag: ResponseFlag | undefined; reason: string; target?: ServiceTarget }
@@ -65,7 +67,9 @@ export class Router {
     if (ingress) {
       const found = this.routes.ingress(ingress, source.namespace).lookup(hostOf(request.authority).toLowerCase());
       if ('reason' in found) return { kind: 'reject', status: 404, flag: 'NR', reason: found.reason };
-      return this.choose(found.host, this.facts(request, source, port, found.gateways));
+      // At a gateway a match's port is the listener's (the gateway Service port), not the one in the Host header
+      // (pilot route.go TranslateRouteMatch at gateways).
+      return this.choose(found.host, this.facts(request, source, ingress.ports[0] ?? port, found.gateways));
     }
     const host = this.routes.sidecar(source.namespace).lookup(request.authority);
     if ('reason' in host) return { kind: 'reject', status: 503, flag: 'NC', reason: host.reason, ...(host.target ? { target: host.target } : {}) };

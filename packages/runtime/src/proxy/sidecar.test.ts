@@ -253,7 +253,7 @@ kind: DestinationRule
 metadata: {name: slow, namespace: base}
 spec:
   host: slow
-  trafficPolicy: {connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 0}}}
+  trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}
 `);
     const from = await m.sidecar('base');
     const [first, second] = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);

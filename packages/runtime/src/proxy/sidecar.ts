@@ -11,7 +11,7 @@ import { BodyTooLarge } from '../lib/read-body.js';
 import type { HopRecorder } from '../telemetry/hop-recorder.js';
 import { AttemptError, readBody, relay, send, type AttemptFailure } from './forward.js';
 import { retriable } from './retry.js';
-import type { ResponseFlag, RouteDecision, Router } from './router.js';
+import type { ResponseFlag, ResponseFlags, RouteDecision, Router } from './router.js';
 import { normalizePath } from './normalize-path.js';
 import { proxySpan } from './trace-context.js';
 
@@ -29,7 +29,7 @@ const BODY_LIMIT = 1024 * 1024;
 
 interface Outcome {
   status: number;
-  flag?: ResponseFlag;
+  flag?: ResponseFlags;
   pod?: Pod;
   attempts: number;
 }
@@ -118,7 +118,7 @@ export class Sidecar {
     // An unset fault percentage injects nothing (virtual_service.proto HTTPFaultInjection; pilot route.go TranslateFault).
     const delayed = fault?.delay !== undefined && chance(fault.delay.percentage?.value ?? 0);
     if (delayed) await sleep(fault.delay!.fixedDelay);
-    if (fault?.abort && chance(fault.abort.percentage?.value ?? 0)) return answer(res, fault.abort.httpStatus, 'fault filter abort', 'FI');
+    if (fault?.abort && chance(fault.abort.percentage?.value ?? 0)) return answer(res, fault.abort.httpStatus, 'fault filter abort', delayed ? 'DI,FI' : 'FI');
 
     const body = await readBody(req, BODY_LIMIT);
     const headers = endToEnd(req.headers);
@@ -181,14 +181,17 @@ export class Sidecar {
         if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
         if (clientGone.signal.aborted) return { status: 499, flag: 'DC', pod, attempts };
         // Envoy's flags: UF a connection that could not be made, UC one the upstream broke off, UT a per-try timeout.
-        const flag = failure === 'timeout' ? 'UT' : failure === 'connect-failure' ? 'UF' : 'UC';
+        const flag: ResponseFlag = failure === 'timeout' ? 'UT' : failure === 'connect-failure' ? 'UF' : 'UC';
         last = { status: failure === 'timeout' ? 504 : 503, flag, pod, attempts };
-        if (attempts < maxAttempts && retriable(failure, last.status, retry)) continue;
+        const retryable = retriable(failure, last.status, retry);
+        if (attempts < maxAttempts && retryable) continue;
         const reason = failure === 'timeout' ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers';
-        return answer(res, last.status, reason, attempts > 1 ? 'URX' : last.flag, attempts, pod);
+        // URX: the retries were used up on a failure they would have retried (Envoy adds it to the failure's flag).
+        return answer(res, last.status, reason, retryable && retry.attempts > 0 ? (`${flag},URX` as const) : flag, attempts, pod);
       }
       router.report(decision.upstream, pod, upstream.statusCode);
-      if (attempts < maxAttempts && retriable(undefined, upstream.statusCode, retry, upstream.headers)) {
+      const retryable = retriable(undefined, upstream.statusCode, retry, upstream.headers);
+      if (attempts < maxAttempts && retryable) {
         router.attemptEnded(pod);
         // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
         await upstream.body.dump().catch(() => undefined);
@@ -203,7 +206,8 @@ export class Sidecar {
       } finally {
         router.attemptEnded(pod);
       }
-      return { status: upstream.statusCode, pod, attempts };
+      // An answer the retries would have retried, passed on because they are used up: URX.
+      return { status: upstream.statusCode, pod, attempts, ...(retryable && retry.attempts > 0 ? { flag: 'URX' as const } : {}) };
     }
     return last;
   }
@@ -234,7 +238,7 @@ function chance(percent: number): boolean {
   return Math.random() * 100 < percent;
 }
 
-function answer(res: ServerResponse, status: number, reason: string, flag?: ResponseFlag, attempts = 0, pod?: Pod): Outcome {
+function answer(res: ServerResponse, status: number, reason: string, flag?: ResponseFlags, attempts = 0, pod?: Pod): Outcome {
   if (!res.headersSent) {
     const body = JSON.stringify({ error: STATUS_CODES[status] ?? 'Error', message: reason });
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);

@@ -29,6 +29,9 @@ describe('UpstreamPool', () => {
     const limited = new UpstreamPool(new Map());
     const policy = { connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } };
     expect(Array.from({ length: 3 }, () => limited.tryAcquire(policy))).toEqual([true, true, false]);
+    // 0 is unset in Istio (only values above 0 are applied), not a limit of none.
+    const zero = new UpstreamPool(new Map());
+    expect(Array.from({ length: 100 }, () => zero.tryAcquire({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 0 } } })).every(Boolean)).toBe(true);
   });
 
   it('ejects an endpoint after consecutive 5xx for baseEjectionTime, then takes it back', () => {
@@ -54,6 +57,17 @@ describe('UpstreamPool', () => {
     pool.report(a, 500, policy, () => 2, 0);
     pool.report(b, 500, policy, () => 2, 0);
     expect([pool.isEjected(a, 0), pool.isEjected(b, 0)]).toEqual([true, false]);
+  });
+
+  it('forgets ejections once the policy has no outlierDetection, and caps an ejection at 300 s', () => {
+    const [a, b] = [pod('a'), pod('b')];
+    const pool = new UpstreamPool(new Map());
+    const policy = { outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 200_000, maxEjectionPercent: 100 } };
+    pool.report(a, 500, policy, () => 2, 0);
+    pool.report(a, 500, policy, () => 2, 200_001);
+    expect(pool.isEjected(a, 200_001 + 300_000 - 1)).toBe(true);
+    expect(pool.isEjected(a, 200_001 + 300_000)).toBe(false);
+    expect(new Set(Array.from({ length: 40 }, () => pool.pick([a, b], {}, 200_002)?.name))).toEqual(new Set(['a', 'b']));
   });
 
   it('has no endpoint to offer when every one is ejected, unless minHealthPercent turns panic mode on', () => {

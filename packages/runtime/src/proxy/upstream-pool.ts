@@ -4,6 +4,8 @@ import type { Pod } from '../k8s/identity.js';
 const DEFAULT_CONSECUTIVE_5XX = 5;
 const DEFAULT_BASE_EJECTION_MS = 30_000;
 const DEFAULT_MAX_EJECTION_PERCENT = 10;
+/** Envoy's max_ejection_time default: however often a host is ejected, it is out for at most this long. */
+const MAX_EJECTION_MS = 300_000;
 /**
  * What Istio sets each circuit-breaker threshold to when the DestinationRule sets none (and for 0): 2^32-1, in effect
  * no limit, not Envoy's own 1024 (pilot cluster_traffic_policy.go getDefaultCircuitBreakerThresholds).
@@ -38,7 +40,8 @@ export class UpstreamPool {
    */
   pick(pods: Pod[], policy: TrafficPolicy, now = Date.now()): Pod | undefined {
     if (pods.length === 0) return undefined;
-    const healthy = pods.filter((pod) => !this.isEjected(pod, now));
+    // Ejections are outlier detection's: once a policy has none, nothing is ejected.
+    const healthy = policy.outlierDetection ? pods.filter((pod) => !this.isEjected(pod, now)) : pods;
     const panicBelow = policy.outlierDetection?.minHealthPercent ?? 0;
     const candidates = (healthy.length / pods.length) * 100 < panicBelow ? pods : healthy;
     if (candidates.length === 0) return undefined;
@@ -63,10 +66,9 @@ export class UpstreamPool {
    */
   tryAcquire(policy: TrafficPolicy): boolean {
     const pool = policy.connectionPool;
-    const limit = Math.min(
-      (pool?.tcp?.maxConnections ?? DEFAULT_CIRCUIT_LIMIT) + (pool?.http?.http1MaxPendingRequests ?? DEFAULT_CIRCUIT_LIMIT),
-      pool?.http?.http2MaxRequests ?? DEFAULT_CIRCUIT_LIMIT,
-    );
+    // Istio applies a threshold only when it is above 0 (cluster_traffic_policy.go applyConnectionPool).
+    const threshold = (value: number | undefined) => (value !== undefined && value > 0 ? value : DEFAULT_CIRCUIT_LIMIT);
+    const limit = Math.min(threshold(pool?.tcp?.maxConnections) + threshold(pool?.http?.http1MaxPendingRequests), threshold(pool?.http?.http2MaxRequests));
     if (this.inFlight >= limit) return false;
     this.inFlight++;
     return true;
@@ -91,7 +93,8 @@ export class UpstreamPool {
       return;
     }
     health.consecutive5xx++;
-    if (status >= 502 && status <= 504) health.consecutiveGateway++;
+    // Any answer other than 502–504 breaks a run of gateway errors (Envoy outlier detection, consecutive_gateway_failure).
+    health.consecutiveGateway = status >= 502 && status <= 504 ? health.consecutiveGateway + 1 : 0;
     const by5xx = health.consecutive5xx >= (detection.consecutive5xxErrors ?? DEFAULT_CONSECUTIVE_5XX) && detection.consecutive5xxErrors !== 0;
     const byGateway = detection.consecutiveGatewayErrors !== undefined && detection.consecutiveGatewayErrors > 0 && health.consecutiveGateway >= detection.consecutiveGatewayErrors;
     if (!(by5xx || byGateway) || health.ejectedUntil > now) return;
@@ -99,7 +102,7 @@ export class UpstreamPool {
     const allowed = Math.max(1, Math.floor((poolSize() * (detection.maxEjectionPercent ?? DEFAULT_MAX_EJECTION_PERCENT)) / 100));
     if (ejectedNow >= allowed) return;
     health.ejections++;
-    health.ejectedUntil = now + (detection.baseEjectionTime ?? DEFAULT_BASE_EJECTION_MS) * health.ejections;
+    health.ejectedUntil = now + Math.min((detection.baseEjectionTime ?? DEFAULT_BASE_EJECTION_MS) * health.ejections, MAX_EJECTION_MS);
     health.consecutive5xx = 0;
     health.consecutiveGateway = 0;
   }

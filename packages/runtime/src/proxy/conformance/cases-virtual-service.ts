@@ -653,8 +653,8 @@ spec:
     expect: { status: 503, servedBy: undefined, flag: 'UF' },
   },
   {
-    name: 'retries spent on endpoints that refuse: 503 with response flag URX',
-    cite: 'Envoy response flags: URX "the upstream retry limit (HTTP) was reached"',
+    name: 'retries spent on endpoints that refuse: 503 with response flags UF,URX',
+    cite: 'Envoy response flags: UF "upstream connection failure", URX "the upstream retry limit (HTTP) was reached", logged together',
     yaml: `
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -666,7 +666,7 @@ spec:
     pods: ['base/productpage@v1'],
     deadPods: ['base/reviews@dead'],
     request: { from, host: 'reviews:7000' },
-    expect: { status: 503, servedBy: undefined, flag: 'URX' },
+    expect: { status: 503, servedBy: undefined, flag: 'UF,URX' },
   },
   {
     name: 'fault.delay with percentage 100 delays the request, which then succeeds with response flag DI',
@@ -717,5 +717,50 @@ spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: revi
     pods: REVIEWS,
     request: { from: 'ingress', host: 'localhost:8080' },
     expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'a fault delay then abort: response flags DI,FI',
+    cite: 'Envoy fault filter: a delayed request sets DI, an aborted one FI',
+    yaml: reviews(`  - fault: {delay: {fixedDelay: 10ms, percentage: {value: 100}}, abort: {httpStatus: 503, percentage: {value: 100}}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 503, servedBy: undefined, flag: 'DI,FI' },
+  },
+  {
+    name: 'a status the retries would retry, once they are used up, is passed on with response flag URX',
+    cite: 'Envoy router: a retriable response with no retry left is forwarded, flagged URX (UpstreamRetryLimitExceeded)',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: base}
+spec:
+  hosts: [reviews]
+  http: [{retries: {attempts: 1, retryOn: 5xx}, route: [{destination: {host: reviews}}]}]
+`,
+    pods: ['base/reviews@v1=500', 'base/productpage@v1'],
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 500, servedBy: 'base/reviews@v1', flag: 'URX' },
+  },
+  {
+    name: "at the ingress, a match's port is the gateway's listener port, not the Host header's",
+    cite: 'pilot route.go TranslateRouteMatch (port matches the listener port)',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec:
+  hosts: ["*"]
+  gateways: [shop]
+  http:
+  - match: [{port: 80}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
   },
 ];
