@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 
 /**
@@ -39,11 +40,33 @@ export const destinationSchema = z.strictObject({
 });
 export type Destination = z.infer<typeof destinationSchema>;
 
-const headerOperationsSchema = z.strictObject({
-  set: z.record(z.string(), z.string()).optional(),
-  add: z.record(z.string(), z.string()).optional(),
-  remove: z.array(z.string()).optional(),
-});
+/**
+ * Header names as Istio's validation takes them (pkg/config/validation ValidateHTTPHeaderOperationName and friends):
+ * `host`/`:authority` may be set or added (pilot turns that into an authority rewrite), never removed; other
+ * pseudo-headers are refused.
+ */
+function writableHeader(name: string, operation: 'set' | 'add' | 'remove'): boolean {
+  const lower = name.toLowerCase();
+  if (lower === 'host' || lower === ':authority') return operation !== 'remove';
+  return !lower.startsWith(':');
+}
+
+const headerOperationsSchema = z
+  .strictObject({
+    set: z.record(z.string(), z.string()).optional(),
+    add: z.record(z.string(), z.string()).optional(),
+    remove: z.array(z.string()).optional(),
+  })
+  .superRefine((operations, ctx) => {
+    for (const operation of ['set', 'add'] as const) {
+      for (const name of Object.keys(operations[operation] ?? {})) {
+        if (!writableHeader(name, operation)) ctx.addIssue({ code: 'custom', path: [operation, name], message: 'is not a header Istio lets you write (pseudo-headers other than :authority are refused)' });
+      }
+    }
+    (operations.remove ?? []).forEach((name, i) => {
+      if (!writableHeader(name, 'remove')) ctx.addIssue({ code: 'custom', path: ['remove', i], message: 'is not a header Istio lets you remove (host and pseudo-headers)' });
+    });
+  });
 export type HeaderOperations = z.infer<typeof headerOperationsSchema>;
 
 const headersSchema = z.strictObject({ request: headerOperationsSchema.optional(), response: headerOperationsSchema.optional() });
@@ -98,17 +121,20 @@ export const RETRY_CONDITIONS = [
 const retryOnSchema = z.string().superRefine((list, ctx) => {
   for (const condition of list.split(',')) {
     if (condition === 'reset-before-request') ctx.addIssue({ code: 'custom', message: 'retryOn reset-before-request is not supported by the local runtime' });
-    else if (!/^\d{3}$/.test(condition) && !(RETRY_CONDITIONS as readonly string[]).includes(condition)) {
+    else if (/^\d+$/.test(condition) ? !STATUS_CODES[Number(condition)] : !(RETRY_CONDITIONS as readonly string[]).includes(condition)) {
       ctx.addIssue({ code: 'custom', message: `retryOn ${JSON.stringify(condition)} is not a retry condition Istio accepts (${RETRY_CONDITIONS.join(', ')}, or an HTTP status code; no spaces)` });
     }
   }
 });
 
-const retriesSchema = z.strictObject({
-  attempts: z.number().int().min(0),
-  perTryTimeout: durationSchema.optional(),
-  retryOn: retryOnSchema.optional(),
-});
+const retriesSchema = z
+  .strictObject({
+    attempts: z.number().int().min(0),
+    perTryTimeout: durationSchema.optional(),
+    retryOn: retryOnSchema.optional(),
+  })
+  // Istio's ValidateHTTPRetry: with no attempts there is no retry policy, so nothing may configure one.
+  .refine((r) => r.attempts > 0 || (r.perTryTimeout === undefined && r.retryOn === undefined), 'attempts 0 takes no perTryTimeout or retryOn (Istio refuses them)');
 export type Retries = z.infer<typeof retriesSchema>;
 
 const faultSchema = z.strictObject({
@@ -242,6 +268,24 @@ export const authorizationPolicySpecSchema = z
       .optional(),
   })
   .superRefine((spec, ctx) => {
+    // Istio's ValidateAuthorizationPolicy: empty sources, operations and conditions, and empty strings, are refused.
+    const emptyStrings = (list: string[] | undefined) => (list ?? []).some((value) => value === '');
+    (spec.rules ?? []).forEach((rule, r) => {
+      rule.from?.forEach(({ source }, i) => {
+        if (Object.values(source).every((list) => (list ?? []).length === 0)) ctx.addIssue({ code: 'custom', path: ['rules', r, 'from', i, 'source'], message: 'must not be empty' });
+        if (Object.values(source).some(emptyStrings)) ctx.addIssue({ code: 'custom', path: ['rules', r, 'from', i, 'source'], message: 'must not hold an empty string' });
+      });
+      rule.to?.forEach(({ operation }, i) => {
+        if (Object.values(operation).every((list) => (list ?? []).length === 0)) ctx.addIssue({ code: 'custom', path: ['rules', r, 'to', i, 'operation'], message: 'must not be empty' });
+        if (Object.values(operation).some(emptyStrings)) ctx.addIssue({ code: 'custom', path: ['rules', r, 'to', i, 'operation'], message: 'must not hold an empty string' });
+        if ([...(operation.paths ?? []), ...(operation.notPaths ?? [])].some((path) => /\{\*\*?\}/.test(path))) {
+          ctx.addIssue({ code: 'custom', path: ['rules', r, 'to', i, 'operation', 'paths'], message: 'path templates ({*}, {**}) are not supported by the local runtime' });
+        }
+      });
+      rule.when?.forEach((condition, i) => {
+        if ((condition.values ?? []).length === 0 && (condition.notValues ?? []).length === 0) ctx.addIssue({ code: 'custom', path: ['rules', r, 'when', i], message: 'needs values or notValues' });
+      });
+    });
     if (spec.action === 'CUSTOM') ctx.addIssue({ code: 'custom', path: ['action'], message: 'CUSTOM needs an extension provider (ext_authz), which the local runtime does not have' });
     // Istio's ValidateAuthorizationPolicy: "DENY action without rules is meaningless".
     if (spec.action === 'DENY' && (spec.rules ?? []).length === 0) ctx.addIssue({ code: 'custom', path: ['rules'], message: 'a DENY policy needs rules (Istio refuses one without)' });

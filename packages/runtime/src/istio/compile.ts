@@ -232,11 +232,18 @@ export class IngressRoutes {
     for (const port of this.identity.ports) for (const [g, admits] of config.gatewaysFor(this.identity.labels, host, port)) admitting.set(g, admits);
     if (admitting.size === 0) return { reason: `no Gateway accepts host ${host}` };
     const gateways = new Set(admitting.keys());
-    const [first, ...more] = config.gatewayVirtualServices(admitting, host);
+    const [first, ...more] = config.gatewayVirtualServices(admitting, host, this.namespace);
     if (!first) return { reason: `no VirtualService for host ${host} on ${[...gateways].join(', ')}` };
-    const routes = [first, ...more].flatMap((vs) => this.mesh.routesOf(vs, this.namespace));
+    const merged = [first, ...more].flatMap((vs) => this.mesh.routesOf(vs, this.namespace));
+    // In a host merged from several VirtualServices, catch-all routes go last (pilot gateway.go SortVHostRoutes).
+    const routes = more.length === 0 ? merged : [...merged.filter((r) => !isCatchAll(r.route)), ...merged.filter((r) => isCatchAll(r.route))];
     return { gateways, host: { target: undefined, virtualService: { namespace: first.namespace, name: first.name }, routes, passthrough: undefined } };
   }
+}
+
+/** A route that takes every request: no match, or a match on nothing but the uri prefix `/`. */
+function isCatchAll(route: CompiledRoute): boolean {
+  return route.matches.length === 0 || route.matches.some(({ match }) => Object.entries(match).every(([key, value]) => key === 'name' || (key === 'uri' && (value as { prefix?: string }).prefix === '/')));
 }
 
 function compileVirtualService(vs: VirtualService): CompiledRoute[] {

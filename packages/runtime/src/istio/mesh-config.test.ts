@@ -172,7 +172,7 @@ spec:
   it('binds a gateway VirtualService to ingresses its Gateway selects, not to the mesh', () => {
     const gateways = config.gatewaysFor({ istio: 'ingressgateway' }, 'localhost', 80);
     expect([...gateways.keys()]).toEqual(['base/mall-gateway']);
-    expect(config.gatewayVirtualServices(gateways, 'localhost')[0]?.name).toBe('mall');
+    expect(config.gatewayVirtualServices(gateways, 'localhost', 'istio-system')[0]?.name).toBe('mall');
     expect(config.gatewaysFor({ istio: 'other' }, 'localhost', 80).size).toBe(0);
     expect(config.gatewaysFor({ istio: 'ingressgateway' }, 'localhost', 443).size).toBe(0);
     expect(config.meshVirtualService('mall.base.svc.cluster.local', 'base')).toBeUndefined();

@@ -89,9 +89,11 @@ export class MeshConfig {
    * longest `*.` suffix, then `*`), and the routes of every VirtualService for that same host are merged into it, in
    * order (pilot networking/core/gateway.go buildGatewayHTTPRouteConfig).
    */
-  gatewayVirtualServices(gateways: ReadonlyMap<string, (namespace: string) => boolean>, host: string): VirtualService[] {
+  gatewayVirtualServices(gateways: ReadonlyMap<string, (namespace: string) => boolean>, host: string, from: string): VirtualService[] {
     const candidates: { vs: VirtualService; specificity: number }[] = [];
     for (const vs of this.virtualServices) {
+      // A gateway sees the VirtualServices exported to its own namespace (pilot VirtualServicesForGateway).
+      if (!visibleFrom(vs.spec.exportTo, vs.namespace, from)) continue;
       if (![...boundGateways(vs.spec, vs.namespace)].some((g) => gateways.get(g)?.(vs.namespace))) continue;
       const matching = vs.spec.hosts.map((h) => qualifyHost(h, vs.namespace)).filter((h) => hostMatches(h, host));
       if (matching.length > 0) candidates.push({ vs, specificity: Math.max(...matching.map(specificity)) });
@@ -108,9 +110,16 @@ export class MeshConfig {
    * the first that has one (pilot model/destination_rule.go mergeDestinationRule).
    */
   destinationRule(fqdn: string, from: string, serviceNamespace: string): DestinationRule | undefined {
-    for (const namespace of [from, serviceNamespace, ROOT_NAMESPACE]) {
+    // A client in the root namespace (the ingress gateway) sees the root's private rules first, then the Service's
+    // namespace, then the root's exported ones.
+    const privateToRoot = (dr: DestinationRule) => (dr.spec.exportTo ?? []).length > 0 && (dr.spec.exportTo ?? []).every((e) => e === '.' || e === ROOT_NAMESPACE);
+    const levels: ((dr: DestinationRule) => boolean)[] =
+      from === ROOT_NAMESPACE
+        ? [(dr) => dr.namespace === ROOT_NAMESPACE && privateToRoot(dr), (dr) => dr.namespace === serviceNamespace, (dr) => dr.namespace === ROOT_NAMESPACE && !privateToRoot(dr)]
+        : [from, serviceNamespace, ROOT_NAMESPACE].map((namespace) => (dr: DestinationRule) => dr.namespace === namespace);
+    for (const inLevel of levels) {
       const visible = this.destinationRules.filter(
-        (dr) => dr.namespace === namespace && hostMatches(qualifyHost(dr.spec.host, dr.namespace), fqdn) && visibleFrom(dr.spec.exportTo, dr.namespace, from),
+        (dr) => inLevel(dr) && hostMatches(qualifyHost(dr.spec.host, dr.namespace), fqdn) && visibleFrom(dr.spec.exportTo, dr.namespace, from),
       );
       if (visible.length === 0) continue;
       const of = (dr: DestinationRule) => specificity(qualifyHost(dr.spec.host, dr.namespace));
@@ -121,22 +130,22 @@ export class MeshConfig {
   }
 
   /**
-   * The mTLS mode in force for requests to `pod`: a PeerAuthentication selecting it, else its namespace's, else the
-   * root namespace's; UNSET inherits from the next; none at all is PERMISSIVE (pilot authn policy_applier.go
-   * ComposePeerAuthentication).
+   * The mTLS mode in force for requests to `pod`, as pilot's ComposePeerAuthentication composes it (authn
+   * policy_applier.go): the oldest policy selecting the pod, else the oldest of its namespace's, else the oldest of the
+   * root namespace's (a selector with no labels counts as none); UNSET, or no mode, inherits from the next level; no
+   * policy at all is PERMISSIVE. "Oldest" is the first applied.
    */
   mtlsMode(pod: Pick<Pod, 'namespace' | 'labels'>): 'STRICT' | 'PERMISSIVE' | 'DISABLE' {
-    const modeOf = (policies: PeerAuthentication[]) =>
-      policies.map((p) => p.spec.mtls?.mode ?? 'UNSET').find((m): m is 'STRICT' | 'PERMISSIVE' | 'DISABLE' => m !== 'UNSET');
+    const namespaceWide = (p: PeerAuthentication) => Object.keys(p.spec.selector?.matchLabels ?? {}).length === 0;
     const inNamespace = this.peerAuthentications.filter((p) => p.namespace === pod.namespace);
     const levels = [
-      inNamespace.filter((p) => p.spec.selector && matchesLabels(pod.labels, p.spec.selector.matchLabels)),
-      inNamespace.filter((p) => !p.spec.selector),
-      this.peerAuthentications.filter((p) => p.namespace === ROOT_NAMESPACE && !p.spec.selector),
+      inNamespace.find((p) => !namespaceWide(p) && matchesLabels(pod.labels, p.spec.selector!.matchLabels)),
+      inNamespace.find(namespaceWide),
+      this.peerAuthentications.find((p) => p.namespace === ROOT_NAMESPACE && namespaceWide(p)),
     ];
-    for (const level of levels) {
-      const mode = modeOf(level);
-      if (mode) return mode;
+    for (const policy of levels) {
+      const mode = policy?.spec.mtls?.mode ?? 'UNSET';
+      if (mode !== 'UNSET') return mode;
     }
     return 'PERMISSIVE';
   }

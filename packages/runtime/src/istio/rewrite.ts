@@ -8,23 +8,30 @@ interface HeaderMutation {
 }
 
 /**
- * Istio's translation of VirtualService header operations (pilot route.go TranslateHeadersOperations): `set` entries
- * sorted by name (OVERWRITE_IF_EXISTS_OR_ADD), then `add` entries (APPEND_IF_EXISTS_OR_ADD); names are
- * case-insensitive.
+ * Istio's translation of VirtualService header operations (pilot route.go TranslateHeadersOperations,
+ * translateAppendHeaders): `set` entries sorted by name (OVERWRITE_IF_EXISTS_OR_ADD), then `add` entries
+ * (APPEND_IF_EXISTS_OR_ADD); names are case-insensitive; `host` or `:authority` is an authority rewrite.
  */
 function mutationOf(operations: HeaderOperations | undefined): HeaderMutation {
+  const named = (name: string) => (name.toLowerCase() === ':authority' ? 'host' : name.toLowerCase());
   const sets = Object.entries(operations?.set ?? {})
-    .map(([name, value]) => ({ name: name.toLowerCase(), value, overwrite: true }))
+    .map(([name, value]) => ({ name: named(name), value, overwrite: true }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const adds = Object.entries(operations?.add ?? {}).map(([name, value]) => ({ name: name.toLowerCase(), value, overwrite: false }));
-  return { remove: (operations?.remove ?? []).map((name) => name.toLowerCase()), add: [...sets, ...adds] };
+  const adds = Object.entries(operations?.add ?? {}).map(([name, value]) => ({ name: named(name), value, overwrite: named(name) === 'host' }));
+  return { remove: (operations?.remove ?? []).map(named), add: [...sets, ...adds] };
 }
 
+/**
+ * One list as Envoy's HeaderParser evaluates it: removals, then every overwrite, then every append, each in list
+ * order; an empty value is skipped (header_parser.cc evaluateHeaders).
+ */
 function apply(headers: Headers, mutation: HeaderMutation): void {
   for (const name of mutation.remove) delete headers[name];
-  for (const { name, value, overwrite } of mutation.add) {
+  const additions = mutation.add.filter(({ value }) => value !== '');
+  for (const { name, value } of additions.filter((a) => a.overwrite)) headers[name] = value;
+  for (const { name, value } of additions.filter((a) => !a.overwrite)) {
     const existing = headers[name];
-    headers[name] = overwrite || existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
 }
 
@@ -54,6 +61,8 @@ export function rewriteUri(url: string, replacement: string, matched: HttpMatch 
   const path = queryStart < 0 ? url : url.slice(0, queryStart);
   const query = queryStart < 0 ? '' : url.slice(queryStart);
   const prefix = matched?.uri === undefined ? '/' : matched.uri.prefix;
-  const rewritten = prefix !== undefined && path.startsWith(prefix) ? replacement + path.slice(prefix.length) : replacement;
+  // The prefix matched case-insensitively under ignoreUriCase: it is its length that is replaced.
+  const fold = (text: string) => (matched?.ignoreUriCase ? text.toLowerCase() : text);
+  const rewritten = prefix !== undefined && fold(path).startsWith(fold(prefix)) ? replacement + path.slice(prefix.length) : replacement;
   return (rewritten.startsWith('/') ? rewritten : `/${rewritten}`) + query;
 }

@@ -4,9 +4,9 @@ import type { MeshConfig, VirtualService } from './mesh-config.js';
 
 /**
  * What apply refuses: two VirtualServices for one host on the mesh (Istio leaves that undefined); regexes RE2 cannot
- * compile; several destinations whose weights are all 0 (Istio's validateHTTPRouteDestinations); and hosts written
- * `name.namespace` or `name.namespace.svc`, which Istio does not complete to a Service (pilot model/config.go
- * ResolveShortnameToFQDN completes only a bare name), so on a cluster they name no Service at all.
+ * compile; several destinations whose weights are all 0 (Istio's validateHTTPRouteDestinations); and destination
+ * hosts written `name.namespace` or `name.namespace.svc`, which Istio does not complete to a Service (pilot
+ * model/config.go ResolveShortnameToFQDN completes only a bare name), so on a cluster they name no Service at all.
  */
 export function validateMeshConfig(config: MeshConfig): string[] {
   const { virtualServices, destinationRules } = config;
@@ -14,7 +14,6 @@ export function validateMeshConfig(config: MeshConfig): string[] {
   const errors: string[] = [];
   const conflicts = [...meshHostConflicts(virtualServices, (vs) => ({ key: `${vs.namespace}/${vs.name}`, namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways, exportTo: vs.spec.exportTo }))];
   for (const vs of virtualServices) {
-    vs.spec.hosts.forEach((host, i) => errors.push(...partlyQualified(host, `${label(vs)}: hosts[${i}]`)));
     for (const { host, owner } of conflicts.filter((c) => c.claimant === vs)) {
       errors.push(`${label(vs)}: host ${host} already has VirtualService ${owner.namespace}/${owner.name}; use one VirtualService per host`);
     }
@@ -38,10 +37,16 @@ export function validateMeshConfig(config: MeshConfig): string[] {
   return errors;
 }
 
+/**
+ * A destination or DestinationRule host that is neither a bare name nor an FQDN names no Service: Istio completes
+ * only a bare name, and any other host needs a ServiceEntry, which the local runtime does not support.
+ * (A VirtualService's own hosts may be any name, such as a gateway's bookinfo.com.)
+ */
 function partlyQualified(host: string, where: string): string[] {
+  if (host.includes('*')) return [];
   const parts = host.toLowerCase().split('.');
   if (parts.length === 2 || (parts.length === 3 && parts[2] === 'svc')) {
-    return [`${where}: ${host} is not completed to a Service by Istio (only a bare name is); write ${parts[0]}.${parts[1]}.svc.cluster.local`];
+    return [`${where}: ${host} names no Service: Istio completes only a bare name (for ${parts[0]}.${parts[1]}.svc.cluster.local write that; an external host needs a ServiceEntry, not supported by the local runtime)`];
   }
   return [];
 }

@@ -3,7 +3,7 @@ import { MeshConfig } from '../istio/mesh-config.js';
 import { validateMeshConfig } from '../istio/validate.js';
 import { subjectOf, type Finding, type LintedObject } from './semantic.js';
 
-const LOCALLY_UNSUPPORTED = /not supported by the local runtime|is not completed to a Service by Istio/;
+const LOCALLY_UNSUPPORTED = /local runtime/;
 
 /**
  * What `mesh-mall apply` would say of the Istio objects: a refusal that Istio shares (a duration under 1ms, several

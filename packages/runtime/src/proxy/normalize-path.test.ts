@@ -9,6 +9,8 @@ describe("Envoy's path normalization (Istio's default BASE)", () => {
     ['/a/./b/', '/a/b/'],
     ['/a/b/..', '/a/'],
     ['/a/../../b?x=/../y', '/b?x=/../y'],
+    ['/%61dmin', '/admin'],
+    ['/a\\..\\admin', '/admin'],
   ])('%s → %s', (url, normalized) => expect(normalizePath(url)).toBe(normalized));
 
   it.each(['//scores', '/scores/', '/a%2fb', '/.well-known/x', '/a..b'])('%s stays as it is', (url) => {

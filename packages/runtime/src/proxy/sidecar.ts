@@ -125,7 +125,8 @@ export class Sidecar {
     const weighted = (route?.route.length ?? 1) > 1;
     applyHeaderOperations(headers, route?.headers?.request, decision.choice?.destination.headers?.request, weighted);
     if (route?.rewrite?.authority) headers.host = route.rewrite.authority;
-    const path = route?.rewrite?.uri !== undefined ? rewriteUri(req.url ?? '/', route.rewrite.uri, decision.choice?.matched) : (req.url ?? '/');
+    // An empty rewrite.uri rewrites nothing (pilot route.go applyHTTPRouteDestination).
+    const path = route?.rewrite?.uri ? rewriteUri(req.url ?? '/', route.rewrite.uri, decision.choice?.matched) : (req.url ?? '/');
     const request = { method: req.method ?? 'GET', path, headers, body };
 
     // An unset mirrorPercentage mirrors everything (virtual_service.proto HTTPRoute.mirrorPercentage).

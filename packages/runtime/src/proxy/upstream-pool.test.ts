@@ -14,6 +14,13 @@ describe('UpstreamPool', () => {
     expect(picks.filter((p) => p === 'b').length).toBeGreaterThan(picks.filter((p) => p === 'a').length);
   });
 
+  it('RANDOM spreads picks over every endpoint', () => {
+    const [a, b, c] = [pod('a'), pod('b'), pod('c')];
+    const pool = new UpstreamPool(new Map());
+    const picks = new Set(Array.from({ length: 200 }, () => pool.pick([a, b, c], { loadBalancer: { simple: 'RANDOM' } })?.name));
+    expect(picks).toEqual(new Set(['a', 'b', 'c']));
+  });
+
   it("uses LEAST_REQUEST when the policy names no load balancer, as Istio's default is", () => {
     const [a, b] = [pod('a'), pod('b')];
     const pool = new UpstreamPool(new Map([[a, 5]]));

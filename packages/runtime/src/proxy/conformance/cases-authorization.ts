@@ -306,4 +306,59 @@ spec:
     request: { from: 'base/productpage@v1', host: 'reviews:7000', path: '/admin' },
     expect: { status: 403, servedBy: undefined },
   },
+  {
+    name: 'escaped unreserved characters are decoded before authorization: /%61dmin is /admin',
+    cite: 'Envoy normalize_path (Chromium url_canon_path.cc decodes unreserved escapes)',
+    yaml: policy(`  action: DENY
+  rules: [{to: [{operation: {paths: [/admin*]}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000', path: '/%61dmin' },
+    expect: { status: 403, servedBy: undefined },
+  },
+  {
+    name: 'an empty source is refused',
+    cite: 'pkg/config/validation ValidateAuthorizationPolicy ("from.source must not be empty")',
+    yaml: policy(`  action: ALLOW
+  rules: [{from: [{source: {}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /source: must not be empty/ },
+  },
+  {
+    name: 'a when condition without values is refused',
+    cite: 'pkg/config/validation ValidateAuthorizationPolicy (condition needs values or notValues)',
+    yaml: policy(`  action: ALLOW
+  rules: [{when: [{key: 'request.headers[x-token]'}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /needs values or notValues/ },
+  },
+  {
+    name: 'path templates are refused: the runtime would match them literally',
+    cite: `${API}#Operation (paths: {*} and {**} templates)`,
+    yaml: policy(`  action: DENY
+  rules: [{to: [{operation: {paths: ['/admin/{*}']}}]}]
+`),
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { refused: /path templates .* are not supported by the local runtime/ },
+  },
+  {
+    name: "a workload's PeerAuthentication with mode UNSET inherits its namespace's DISABLE",
+    cite: 'pilot authn policy_applier.go ComposePeerAuthentication (UNSET inherits from the parent)',
+    yaml: `${PLAIN_TEXT}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: reviews, namespace: base}
+spec: {selector: {matchLabels: {app: reviews}}, mtls: {mode: UNSET}}
+---${policy(`  action: ALLOW
+  rules: [{from: [{source: {namespaces: [base]}}]}]
+`)}`,
+    pods: PODS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 403, servedBy: undefined },
+  },
 ];

@@ -150,7 +150,7 @@ spec: {host: reviews.base}
 `,
     pods: REVIEWS,
     request: { from: 'base/productpage@v1', host: 'reviews:7000' },
-    expect: { refused: /reviews\.base is not completed to a Service/ },
+    expect: { refused: /reviews\.base names no Service: Istio completes only a bare name/ },
   },
   {
     name: 'portLevelSettings, which the runtime does not implement, is refused',
@@ -164,5 +164,35 @@ spec: {host: reviews, trafficPolicy: {portLevelSettings: [{port: {number: 7000},
     pods: REVIEWS,
     request: { from: 'base/productpage@v1', host: 'reviews:7000' },
     expect: { refused: /portLevelSettings is not supported by the local runtime/ },
+  },
+  {
+    name: "at the ingress, the Service namespace's DestinationRule comes before the root's exported ones",
+    cite: 'pilot push_context.go destinationRule (client in the root namespace: root-private, then service namespace, then root-exported)',
+    yaml: `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: new}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mesh-wide, namespace: istio-system}
+spec: {host: '*.local', subsets: [{name: new, labels: {version: v1}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: base}
+spec: {host: reviews, subsets: [{name: new, labels: {version: v2}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
   },
 ];

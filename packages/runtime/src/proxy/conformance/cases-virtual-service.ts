@@ -293,7 +293,7 @@ spec:
 `),
     pods: REVIEWS,
     request: { from, host: 'reviews:7000' },
-    expect: { refused: /reviews\.base is not completed to a Service by Istio/ },
+    expect: { refused: /reviews\.base names no Service: Istio completes only a bare name/ },
   },
   {
     name: 'rewrite.uri after a match without a uri condition replaces the leading "/" (Envoy prefix "/")',
@@ -762,5 +762,120 @@ spec:
     pods: REVIEWS,
     request: { from: 'ingress', host: 'localhost:8080' },
     expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: 'a header set to an empty value is skipped',
+    cite: 'Envoy header_parser.cc evaluateHeaders (empty values are not added)',
+    yaml: reviews(`  - headers: {request: {set: {x-lane: ''}}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', headers: { 'x-lane': 'jason' } },
+    expect: { status: 200, headers: { 'x-lane': 'jason' } },
+  },
+  {
+    name: 'setting the host header rewrites the authority',
+    cite: 'pilot route.go translateAppendHeaders (host / :authority become host_rewrite_literal)',
+    yaml: reviews(`  - headers: {request: {set: {host: reviews.example.com}}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, headers: { host: 'reviews.example.com' } },
+  },
+  {
+    name: 'a pseudo-header in header operations is refused',
+    cite: 'pkg/config/validation (header operation names: pseudo-headers other than :authority refused)',
+    yaml: reviews(`  - headers: {request: {set: {':path': /admin}}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /is not a header Istio lets you write/ },
+  },
+  {
+    name: 'removing the host header is refused',
+    cite: 'pkg/config/validation (host cannot be removed)',
+    yaml: reviews(`  - headers: {request: {remove: [host]}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /is not a header Istio lets you remove/ },
+  },
+  {
+    name: 'an empty rewrite.uri rewrites nothing',
+    cite: 'pilot route.go applyHTTPRouteDestination (prefix_rewrite only for a non-empty uri)',
+    yaml: reviews(`  - match: [{uri: {prefix: /api}}]
+    rewrite: {uri: ''}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/api/x' },
+    expect: { status: 200, path: '/api/x' },
+  },
+  {
+    name: 'under ignoreUriCase, rewrite.uri replaces the prefix the path matched whatever its case',
+    cite: 'Envoy config_impl.cc finalizePathHeader (prefix_rewrite replaces the matched length)',
+    yaml: reviews(`  - match: [{uri: {prefix: /API}, ignoreUriCase: true}]
+    rewrite: {uri: /v2}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', path: '/api/x' },
+    expect: { status: 200, path: '/v2/x' },
+  },
+  {
+    name: 'attempts 0 with retryOn is refused',
+    cite: 'pkg/config/validation/agent ValidateHTTPRetry',
+    yaml: reviews(`  - retries: {attempts: 0, retryOn: 5xx}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /attempts 0 takes no perTryTimeout or retryOn/ },
+  },
+  {
+    name: 'a retryOn number that is no HTTP status is refused',
+    cite: 'pkg/config/validation/agent ValidateHTTPRetry (http.StatusText must know the code)',
+    yaml: reviews(`  - retries: {attempts: 1, retryOn: '599'}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { refused: /"599" is not a retry condition/ },
+  },
+  {
+    name: 'at a gateway, catch-all routes of merged VirtualServices go last',
+    cite: 'pilot gateway.go SortVHostRoutes',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: pages, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{match: [{uri: {prefix: /api}}], route: [{destination: {host: reviews, subset: v2}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080', path: '/api/x' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
+  {
+    name: "a VirtualService not exported to the gateway's namespace does not route there",
+    cite: 'pilot push_context.go VirtualServicesForGateway (exportTo from the gateway proxy namespace)',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], exportTo: ['.'], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080' },
+    expect: { status: 404, servedBy: undefined, flag: 'NR' },
   },
 ];
