@@ -181,7 +181,13 @@ export class SidecarRoutes {
   private virtualHostOf(target: ServiceTarget): VirtualHost {
     const vs = this.mesh.config.meshVirtualService(target.fqdn, this.namespace);
     if (!vs) return { target, virtualService: undefined, routes: [], passthrough: this.mesh.upstream(target, undefined, this.namespace) as UpstreamRef };
-    return { target, virtualService: { namespace: vs.namespace, name: vs.name }, routes: this.mesh.routesOf(vs, this.namespace), passthrough: undefined };
+    return {
+      target,
+      virtualService: { namespace: vs.namespace, name: vs.name },
+      routes: this.mesh.routesOf(vs, this.namespace),
+      passthrough: undefined,
+      fallback: this.mesh.upstream(target, undefined, this.namespace) as UpstreamRef,
+    };
   }
 }
 

@@ -58,6 +58,12 @@ export interface VirtualHost {
   routes: readonly ResolvedRoute[];
   /** Set when no VirtualService routes the host: the Service's own endpoints, as kube-proxy would send. */
   passthrough: UpstreamRef | undefined;
+  /**
+   * The Service's own default route, for a caller none of whose VirtualService routes apply (pilot drops, per proxy,
+   * the matches whose sourceLabels, sourceNamespace or port cannot fit it; a VirtualService left with no route is not
+   * used: route.go buildSidecarVirtualHostsForVirtualService). Undefined at the ingress.
+   */
+  fallback?: UpstreamRef | undefined;
 }
 
 /** The route a request took, with the destination its weights picked. */
@@ -68,6 +74,18 @@ export interface RouteChoice {
   mirror: Resolution | undefined;
   /** The match condition that selected the route (a uri prefix in it is what rewrite.uri replaces). */
   matched: HttpMatch | undefined;
+}
+
+/**
+ * Whether pilot would have dropped every match of every route for this caller: each match names a sourceLabels,
+ * sourceNamespace or port the caller does not have (ignored in a match that names gateways).
+ */
+export function noRouteFor(host: VirtualHost, request: RequestFacts): boolean {
+  const dropped = (match: HttpMatch) =>
+    (!match.gateways && match.sourceLabels !== undefined && Object.entries(match.sourceLabels).some(([k, v]) => request.source.labels[k] !== v)) ||
+    (!match.gateways && match.sourceNamespace !== undefined && match.sourceNamespace !== request.source.namespace) ||
+    (match.port !== undefined && match.port !== request.port);
+  return host.routes.length > 0 && host.routes.every(({ route }) => route.matches.length > 0 && route.matches.every(({ match }) => dropped(match)));
 }
 
 /** Istio's rule order: the first route whose match list matches (or that has none) wins. */

@@ -7,7 +7,7 @@ import { isAllowed } from '../istio/authorization.js';
 import { DEFAULT_RETRY, MeshRoutes, type IngressIdentity } from '../istio/compile.js';
 import type { RequestFacts } from '../istio/match.js';
 import { MeshConfig } from '../istio/mesh-config.js';
-import { chooseRoute, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
+import { chooseRoute, noRouteFor, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 export interface RouteRequest {
@@ -129,6 +129,9 @@ export class Router {
   private choose(host: VirtualHost, facts: RequestFacts): RouteDecision {
     const { target, virtualService } = host;
     const choice = chooseRoute(host, facts);
+    if (!choice && host.fallback && noRouteFor(host, facts)) {
+      return { kind: 'route', target, choice: undefined, retry: DEFAULT_RETRY, upstream: host.fallback, mirror: undefined };
+    }
     if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${virtualService?.namespace}/${virtualService?.name} matched`, ...(target ? { target } : {}) };
     if (isUnresolved(choice.upstream)) return { kind: 'reject', status: 503, flag: 'NC', reason: choice.upstream.reason, ...(target ? { target } : {}) };
     const mirror = choice.mirror && !isUnresolved(choice.mirror) ? choice.mirror : undefined;

@@ -878,4 +878,14 @@ spec: {hosts: ["*"], gateways: [shop], exportTo: ['.'], http: [{route: [{destina
     request: { from: 'ingress', host: 'localhost:8080' },
     expect: { status: 404, servedBy: undefined, flag: 'NR' },
   },
+  {
+    name: "a VirtualService none of whose routes fit the caller's labels is not used for it: the Service's default route",
+    cite: 'pilot route.go buildSidecarVirtualHostsForVirtualService (matches that cannot fit the proxy are dropped; no routes left, no virtual host)',
+    yaml: reviews(`  - match: [{sourceLabels: {app: ratings}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000', times: 30 },
+    expect: { status: 200, spreadOver: ['base/reviews@v1', 'base/reviews@v2'] },
+  },
 ];
