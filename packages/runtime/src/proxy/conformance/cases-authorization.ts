@@ -1,4 +1,5 @@
 import type { ConformanceCase } from './harness.js';
+import { shop } from './objects.js';
 
 const API = 'https://istio.io/latest/docs/reference/config/security/authorization-policy/';
 const PODS = ['base/reviews@v1', 'base/productpage@v1', 'fox/productpage@v1'];
@@ -97,21 +98,7 @@ spec:
   action: DENY
   rules: [{to: [{operation: {paths: [/private*]}}]}]
 ---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: base}
-spec:
-  hosts: ["*"]
-  gateways: [shop]
-  http: [{route: [{destination: {host: reviews}}]}]
-`,
+${shop(`[{route: [{destination: {host: reviews}}]}]`)}`,
     pods: PODS,
     request: { from: 'ingress', host: 'localhost:8080', path: '/private/data' },
     expect: { status: 403, servedBy: undefined, flag: '-' },
@@ -128,21 +115,7 @@ spec:
   action: ALLOW
   rules: [{from: [{source: {namespaces: [base]}}]}]
 ---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: base}
-spec:
-  hosts: ["*"]
-  gateways: [shop]
-  http: [{route: [{destination: {host: reviews}}]}]
-`,
+${shop(`[{route: [{destination: {host: reviews}}]}]`)}`,
     pods: PODS,
     request: { from: 'ingress', host: 'localhost:8080' },
     expect: { status: 403, servedBy: undefined },

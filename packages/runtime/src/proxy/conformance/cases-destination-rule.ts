@@ -1,4 +1,5 @@
 import type { ConformanceCase } from './harness.js';
+import { SHOP_GATEWAY } from './objects.js';
 
 const API = 'https://istio.io/latest/docs/reference/config/networking/destination-rule/';
 const REVIEWS = ['base/reviews@v1', 'base/reviews@v2', 'base/productpage@v1', 'lane/productpage@v1'];
@@ -169,13 +170,7 @@ spec: {host: reviews, trafficPolicy: {portLevelSettings: [{port: {number: 7000},
     name: "at the ingress, the Service namespace's DestinationRule comes before the root's exported ones",
     cite: 'pilot push_context.go destinationRule (client in the root namespace: root-private, then service namespace, then root-exported)',
     yaml: `
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
----
+${SHOP_GATEWAY}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: base}

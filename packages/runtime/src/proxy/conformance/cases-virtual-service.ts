@@ -1,4 +1,5 @@
 import type { ConformanceCase } from './harness.js';
+import { SHOP_GATEWAY, shop } from './objects.js';
 
 const API = 'https://istio.io/latest/docs/reference/config/networking/virtual-service/';
 const REVIEWS = ['base/reviews@v1', 'base/reviews@v2', 'base/productpage@v1'];
@@ -18,13 +19,6 @@ spec:
   http:
 ${http}`;
 const from = 'base/productpage@v1';
-const SHOP_GATEWAY = `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
-`;
 
 export const VIRTUAL_SERVICE_CASES: ConformanceCase[] = [
   {
@@ -208,21 +202,7 @@ spec:
     name: 'at the ingress, the VirtualService bound to the Gateway that accepts the host routes',
     cite: 'https://istio.io/latest/docs/reference/config/networking/gateway/; istio.io docs/tasks/traffic-management/ingress/ingress-control',
     yaml: `${SUBSETS}---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: base}
-spec:
-  hosts: ["*"]
-  gateways: [shop]
-  http: [{route: [{destination: {host: reviews, subset: v2}}]}]
-`,
+${shop(`[{route: [{destination: {host: reviews, subset: v2}}]}]`)}`,
     pods: REVIEWS,
     request: { from: 'ingress', host: 'localhost:8080' },
     expect: { status: 200, servedBy: 'base/reviews@v2' },
@@ -434,13 +414,7 @@ spec:
     name: 'a match that names gateways ignores sourceLabels (at the ingress)',
     cite: 'pilot route.go sourceMatchHTTP (with gateways, only the gateway is checked)',
     yaml: `${SUBSETS}---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
----
+${SHOP_GATEWAY}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: base}
