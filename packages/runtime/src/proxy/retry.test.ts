@@ -22,9 +22,9 @@ describe("retry conditions, as Envoy's router decides them", () => {
     expect(retriable('reset', 503, policy(['connect-failure']))).toBe(false);
   });
 
-  it('a per-try timeout is retried under 5xx and gateway-error only', () => {
-    expect(retriable('timeout', 504, policy(['5xx']))).toBe(true);
-    expect(retriable('timeout', 504, policy(['reset', 'connect-failure']))).toBe(false);
+  it('a per-try timeout is a reset of the stream: retried under reset, 5xx and gateway-error, not connect-failure', () => {
+    for (const condition of ['reset', '5xx', 'gateway-error']) expect(retriable('timeout', 504, policy([condition])), condition).toBe(true);
+    expect(retriable('timeout', 504, policy(['connect-failure', 'refused-stream']))).toBe(false);
   });
 
   it('status codes, retriable-4xx and the gRPC conditions look at the response', () => {

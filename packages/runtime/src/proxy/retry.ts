@@ -8,8 +8,8 @@ const GRPC_CONDITIONS: Record<string, string> = { cancelled: '1', 'deadline-exce
 /**
  * Whether an attempt that ended so may be retried under a route's conditions, as Envoy's router decides
  * (source/common/router/retry_state_impl.cc wouldRetryFromReset, wouldRetryFromHeaders): `reset`, `5xx` and
- * `gateway-error` retry any reset, a failed connection included; `connect-failure` a failed connection; a per-try
- * timeout is retried under `5xx` and `gateway-error`; `retriable-status-codes` the codes named in retryOn; the gRPC
+ * `gateway-error` retry any reset, a failed connection and a per-try timeout included (Envoy resets the stream on a
+ * per-try timeout: router.cc onPerTryTimeoutCommon → maybeRetryReset); `connect-failure` a failed connection; `retriable-status-codes` the codes named in retryOn; the gRPC
  * conditions a response's grpc-status. `retriable-headers` and `http3-post-connect-failure` never apply here: Istio
  * configures no retriable headers, and there is no HTTP/3.
  *
@@ -24,7 +24,7 @@ export function retriable(failure: AttemptFailure | undefined, status: number, p
   const anyReset = retryOn.has('reset') || retryOn.has('5xx') || retryOn.has('gateway-error');
   if (failure === 'connect-failure') return anyReset || retryOn.has('connect-failure');
   if (failure === 'reset') return anyReset || retryOn.has('refused-stream');
-  if (failure === 'timeout') return retryOn.has('5xx') || retryOn.has('gateway-error');
+  if (failure === 'timeout') return anyReset;
   if (status >= 500 && retryOn.has('5xx')) return true;
   if (status >= 502 && status <= 504 && retryOn.has('gateway-error')) return true;
   if (status === 409 && retryOn.has('retriable-4xx')) return true;
