@@ -225,7 +225,8 @@ export class IngressRoutes {
         if (!this.identity.ports.includes(server.port.number)) continue;
         for (const written of server.hosts) {
           const host = gatewayServerHost(written);
-          if (!rows.some((r) => r.host === host && r.port === server.port.number)) rows.push({ port: server.port.number, host, entry: this.lookup(host) });
+          // Translated afresh: a server's host pattern is no request's Host, and must not fill the lookup cache.
+          if (!rows.some((r) => r.host === host && r.port === server.port.number)) rows.push({ port: server.port.number, host, entry: this.translate(host) });
         }
       }
     }
