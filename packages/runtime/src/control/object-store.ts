@@ -11,6 +11,8 @@ export type ApplyVerdict = 'created' | 'configured' | 'unchanged';
 /** The applied objects, by kind, namespace and name: what the API server stores. */
 export class ObjectStore {
   private readonly objects = new Map<string, Manifest>();
+  /** metadata.creationTimestamp, in whole seconds as the API server stores it. */
+  private readonly created = new Map<string, number>();
 
   get(manifest: Manifest): Manifest | undefined {
     return this.objects.get(objectKey(manifest));
@@ -22,6 +24,7 @@ export class ObjectStore {
     const previous = this.objects.get(key);
     if (previous && isDeepStrictEqual(previous, manifest)) return 'unchanged';
     this.objects.set(key, manifest);
+    if (!previous) this.created.set(key, nowInSeconds());
     return previous ? 'configured' : 'created';
   }
 
@@ -31,7 +34,10 @@ export class ObjectStore {
     if (!stored) return [];
     const contents = manifest.kind === 'Namespace' ? this.list().filter((o) => o.kind !== 'Namespace' && namespaceOf(o) === manifest.metadata.name) : [];
     const removed = [...contents, stored];
-    for (const object of removed) this.objects.delete(objectKey(object));
+    for (const object of removed) {
+      this.objects.delete(objectKey(object));
+      this.created.delete(objectKey(object));
+    }
     return removed;
   }
 
@@ -51,6 +57,11 @@ export class ObjectStore {
     return [...byKey.values()];
   }
 
+  /** When an object was created, in whole seconds; one not stored yet would be created now. */
+  createdAt(manifest: Manifest): number {
+    return this.created.get(objectKey(manifest)) ?? nowInSeconds();
+  }
+
   /** As the API server does: an object may only go into a namespace that exists (or comes in the same apply). */
   checkNamespaces(batch: readonly Manifest[]): void {
     const declared = [...this.objects.values(), ...batch].filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name);
@@ -61,4 +72,8 @@ export class ObjectStore {
       }
     }
   }
+}
+
+function nowInSeconds(): number {
+  return Math.floor(Date.now() / 1000);
 }

@@ -142,7 +142,7 @@ export class Runtime {
   private async applyNow(manifests: Manifest[]): Promise<string[]> {
     const batch = [...manifests].sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
     this.store.checkNamespaces(batch);
-    const istio = MeshConfig.fromManifests(this.store.istio(batch.filter(isIstio)));
+    const istio = MeshConfig.fromManifests(this.store.istio(batch.filter(isIstio)), (m) => this.store.createdAt(m));
     const errors = validateMeshConfig(istio);
     if (errors.length > 0) throw new ManifestError(errors.join('\n'));
 
@@ -179,7 +179,7 @@ export class Runtime {
       results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} ${gone.length > 0 ? 'deleted' : 'not found'}`);
     }
     // Routes go first, so nothing is sent to the pods about to drain by a route that names them.
-    this.config = MeshConfig.fromManifests(this.store.istio());
+    this.config = MeshConfig.fromManifests(this.store.istio(), (m) => this.store.createdAt(m));
     this.router.configure(this.config);
     await Promise.all(removed.filter(isWorkload).map((workload) => this.rollouts.remove(workload)));
     const services = removed.filter((m) => m.kind === 'Service');

@@ -159,7 +159,7 @@ metadata: {name: elsewhere, namespace: fox}
 spec: {action: ALLOW}
 `);
     const users = pod('users-v1-1', 'base', { app: 'users' }, 1001);
-    expect(compiled.policiesFor(users).map((p) => p.name)).toEqual(['users-only', 'mesh-wide']);
+    expect(compiled.policiesFor(users).map((p) => p.name).sort()).toEqual(['mesh-wide', 'users-only']);
     expect(compiled.policiesFor(users)).toBe(compiled.policiesFor(users));
     expect(compiled.policiesFor(pod('other', 'base', { app: 'other' }, 1004)).map((p) => p.name)).toEqual(['mesh-wide']);
   });

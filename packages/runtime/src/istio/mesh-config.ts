@@ -48,10 +48,17 @@ export class MeshConfig {
     this.meshWildcards.sort(([a], [b]) => b.length - a.length);
   }
 
-  /** The configuration made by these objects. */
-  static fromManifests(manifests: readonly IstioManifests[]): MeshConfig {
+  /**
+   * The configuration made by these objects, in the order Istio takes them wherever order decides (the oldest of
+   * several PeerAuthentications, DestinationRule merges, VirtualServices merged at a gateway): by creation time, in
+   * whole seconds as Kubernetes stores it, then by `name.namespace` (pilot model sortConfigByCreationTime).
+   * `createdAt` gives an object's creation second; without it all count as created together.
+   */
+  static fromManifests(manifests: readonly IstioManifests[], createdAt: (manifest: IstioManifests) => number = () => 0): MeshConfig {
+    const key = (m: IstioManifests) => `${m.metadata.name}.${namespaceOf(m)}`;
+    const ordered = [...manifests].sort((a, b) => createdAt(a) - createdAt(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     const of = <K extends IstioManifests['kind']>(kind: K) =>
-      manifests
+      ordered
         .filter((m): m is Extract<IstioManifests, { kind: K }> => m.kind === kind)
         .map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec }) as IstioObject<Extract<IstioManifests, { kind: K }>['spec']>);
     return new MeshConfig(of('VirtualService'), of('DestinationRule'), of('Gateway'), of('AuthorizationPolicy'), of('PeerAuthentication'));

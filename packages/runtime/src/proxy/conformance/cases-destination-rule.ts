@@ -190,4 +190,22 @@ spec: {host: reviews, subsets: [{name: new, labels: {version: v2}}]}
     request: { from: 'ingress', host: 'localhost:8080' },
     expect: { status: 200, servedBy: 'base/reviews@v2' },
   },
+  {
+    name: 'two DestinationRules for one host created together are merged in name order: the first name defines a shared subset',
+    cite: 'pilot model sortConfigByCreationTime (creation second, then name.namespace); destination_rule.go mergeDestinationRule',
+    yaml: `${toSubset('shared')}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-b, namespace: base}
+spec: {host: reviews, subsets: [{name: shared, labels: {version: v1}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-a, namespace: base}
+spec: {host: reviews, subsets: [{name: shared, labels: {version: v2}}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'base/productpage@v1', host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v2' },
+  },
 ];
