@@ -140,7 +140,7 @@ export class MeshConfig {
    * The mTLS mode in force for requests to `pod`, as pilot's ComposePeerAuthentication composes it (authn
    * policy_applier.go): the oldest policy selecting the pod, else the oldest of its namespace's, else the oldest of the
    * root namespace's (a selector with no labels counts as none); UNSET, or no mode, inherits from the next level; no
-   * policy at all is PERMISSIVE. "Oldest" is the first applied.
+   * policy at all is PERMISSIVE. "Oldest" is first in the configuration's order (see fromManifests).
    */
   mtlsMode(pod: Pick<Pod, 'namespace' | 'labels'>): 'STRICT' | 'PERMISSIVE' | 'DISABLE' {
     const namespaceWide = (p: PeerAuthentication) => Object.keys(p.spec.selector?.matchLabels ?? {}).length === 0;
