@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthorizationPolicySpec } from '../api/istio-schemas.js';
 import { principalOf, type SourceIdentity } from '../k8s/identity.js';
+import { headerValue } from '../lib/headers.js';
 import type { AuthorizationPolicy } from './mesh-config.js';
 
 type Rule = NonNullable<AuthorizationPolicySpec['rules']>[number];
@@ -35,11 +36,6 @@ const anyOf = (patterns: string[] | undefined, value: string | undefined, ignore
   !isSet(patterns) || patterns.some((p) => authzValueMatches(p, value, ignoreCase));
 const noneOf = (patterns: string[] | undefined, value: string | undefined, ignoreCase = false) =>
   !isSet(patterns) || !patterns.some((p) => authzValueMatches(p, value, ignoreCase));
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value.join(',') : value;
-}
 
 /**
  * The value a `when` key has for this request. There are no JWTs locally (RequestAuthentication is not supported),

@@ -50,7 +50,11 @@ describe('compiled sidecar tables', () => {
     expect(base.lookup('USERS.BASE:7000')).toBe(users.host);
     // Only the Service's own namespace may use the short name.
     const jason = tables('').sidecar('jason');
-    expect(jason.virtualHosts.find((h) => h.name === 'users.base.svc.cluster.local:7000')!.domains).not.toContain('users:7000');
+    expect(jason.virtualHosts.find((h) => h.name === 'users.base.svc.cluster.local:7000')!.domains).toEqual([
+      'users.base.svc.cluster.local:7000',
+      'users.base.svc:7000',
+      'users.base:7000',
+    ]);
     expect(jason.lookup('users:7000')).toEqual({ reason: 'no Service for host users:7000 from namespace jason' });
     expect(base.lookup('users:8080')).toMatchObject({ reason: 'Service users.base.svc.cluster.local has no port 8080' });
   });

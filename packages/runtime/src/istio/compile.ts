@@ -48,6 +48,8 @@ export class MeshRoutes {
   private readonly sidecars = new Map<string, SidecarRoutes>();
   private readonly ingresses = new WeakMap<IngressIdentity, Map<string, IngressRoutes>>();
   private readonly policies = new WeakMap<Pick<Pod, 'namespace' | 'labels'>, AuthorizationPolicy[]>();
+  /** Whether a pod takes plain text, found once per pod: it is asked on every request the pod's policies govern. */
+  private readonly plain = new WeakMap<Pick<Pod, 'namespace' | 'labels'>, boolean>();
 
   /**
    * `previous`: the tables these replace. When only Services changed (the same configuration), its translated routes
@@ -80,7 +82,9 @@ export class MeshRoutes {
 
   /** Whether requests to `pod` arrive without the caller's mTLS identity (PeerAuthentication DISABLE). */
   plainText(pod: Pick<Pod, 'namespace' | 'labels'>): boolean {
-    return this.config.mtlsMode(pod) === 'DISABLE';
+    let plain = this.plain.get(pod);
+    if (plain === undefined) this.plain.set(pod, (plain = this.config.mtlsMode(pod) === 'DISABLE'));
+    return plain;
   }
 
   /** AuthorizationPolicies that govern requests to `pod`, found once per pod. */

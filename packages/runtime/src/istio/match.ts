@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RE2JS } from 're2js';
 import type { HttpMatch, StringMatch } from '../api/istio-schemas.js';
 import type { SourceIdentity } from '../k8s/identity.js';
+import { headerValue } from '../lib/headers.js';
 
 /** What a match condition can look at in one request. */
 export interface RequestFacts {
@@ -53,7 +54,7 @@ function compileStringMatch(match: StringMatch, ignoreCase = false): (value: str
  * A header's value as Envoy's header matcher sees it; the pseudo-headers HTTP/2 would carry (`:method`,
  * `:authority`, `:path`, `:scheme`) are the request line's parts, as Istio's "pseudo header matches" test expects.
  */
-function headerValue(request: RequestFacts, name: string): string | undefined {
+function requestHeader(request: RequestFacts, name: string): string | undefined {
   switch (name) {
     case ':method':
       return request.method;
@@ -64,8 +65,7 @@ function headerValue(request: RequestFacts, name: string): string | undefined {
     case ':scheme':
       return 'http';
   }
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
+  return headerValue(request.headers, name);
 }
 
 /** In withoutHeaders, regex `*` is Istio's way to say "present" (pilot route.go canBeConvertedToPresentMatch). */
@@ -96,14 +96,14 @@ export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>): 
   }
   for (const [name, condition] of Object.entries(match.headers ?? {})) {
     const [header, test] = [name.toLowerCase(), compileStringMatch(condition)];
-    checks.push((request) => test(headerValue(request, header)));
+    checks.push((request) => test(requestHeader(request, header)));
   }
   for (const [name, condition] of Object.entries(match.withoutHeaders ?? {})) {
     // Inverted, and an absent header counts as empty unless the condition only asks for presence
     // (treat_missing_header_as_empty): `withoutHeaders: {x: {exact: ""}}` excludes requests without x too.
     const presence = isPresenceRegex(condition) || Object.keys(condition).length === 0;
     const [header, test] = [name.toLowerCase(), compileStringMatch(presence ? {} : condition)];
-    checks.push((request) => !test(headerValue(request, header) ?? (presence ? undefined : '')));
+    checks.push((request) => !test(requestHeader(request, header) ?? (presence ? undefined : '')));
   }
   const queryParams = Object.entries(match.queryParams ?? {}).map(([name, condition]) => [name, compileStringMatch(condition)] as const);
   if (match.queryParams) {

@@ -23,3 +23,9 @@ export function endToEnd(headers: IncomingHttpHeaders): Headers {
   }
   return result;
 }
+
+/** A header's value by name (any case), several values joined with `,` as one field (RFC 9110 §5.3). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(',') : value;
+}

@@ -24,6 +24,8 @@ export interface SidecarOptions {
   ingress?: IngressIdentity;
 }
 
+/** Envoy's RBAC filter's answer to a denied request. */
+const RBAC_DENIED = 'RBAC: access denied';
 /** Envoy buffers a request it may retry; bodies beyond this are refused rather than cut. */
 const BODY_LIMIT = 1024 * 1024;
 
@@ -87,7 +89,7 @@ export class Sidecar {
       : router.decide({ authority, method: req.method ?? 'GET', url, headers: req.headers }, identity, this.options.ingress);
     let outcome: Outcome;
     try {
-      if (denied) outcome = { ...answerText(res, 403, 'RBAC: access denied'), attempts: 0 };
+      if (denied) outcome = { ...answerText(res, 403, RBAC_DENIED), attempts: 0 };
       else outcome = decision.kind === 'reject' ? answer(res, decision.status, decision.reason, decision.flag) : await this.route(req, res, decision);
     } catch (error) {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
@@ -166,7 +168,7 @@ export class Sidecar {
       const pod = router.pickEndpoint(decision.upstream, tried);
       if (!pod) return answer(res, 503, 'no healthy upstream', 'UH', attempts);
       if (!router.authorize(pod, identity, { method: request.method, url: request.path, host: String(request.headers.host ?? ''), headers: request.headers })) {
-        return { ...answerText(res, 403, 'RBAC: access denied'), pod, attempts };
+        return { ...answerText(res, 403, RBAC_DENIED), pod, attempts };
       }
       attempts++;
       tried.add(pod);
