@@ -25,6 +25,18 @@ describe('manifests', () => {
     expect(warnings).toEqual(['x.yaml (document 1): ConfigMap x is not used by the local runtime']);
   });
 
+  it('refuses kinds that would route or admit requests on a cluster (Gateway API, Ingress, NetworkPolicy): ignoring them would change outcomes', () => {
+    for (const [apiVersion, kind] of [
+      ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
+      ['networking.k8s.io/v1', 'NetworkPolicy'],
+      ['networking.k8s.io/v1', 'Ingress'],
+    ]) {
+      expect(() => parseManifests(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\n`, 'x.yaml')).toThrow(
+        `x.yaml (document 1): ${kind} x: ${kind} is not supported by the local runtime (valid on a cluster)`,
+      );
+    }
+  });
+
   it('reports an invalid object with file, document and field', () => {
     const text = 'kind: Namespace\napiVersion: v1\nmetadata: {name: ok}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {}}, template: {metadata: {}, spec: {containers: []}}}\n';
     expect(() => parseManifests(text, 'apps.yaml')).toThrow(ManifestError);

@@ -203,6 +203,9 @@ export function toObjectNames(documents: Document[]): Manifest[] {
   return readObjects(documents, 'delete').manifests;
 }
 
+/** API groups whose objects change routing or admission of requests. */
+const ROUTING_API = /^([a-z.]*\.istio\.io|gateway\.networking\.k8s\.io|networking\.k8s\.io)\//;
+
 function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadResult {
   const result: ReadResult = { manifests: [], warnings: [], clusterOnly: [] };
   const clusterOnly = new Set<string>();
@@ -235,7 +238,9 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
       if (schema) result.manifests.push(named.data as Manifest);
       continue;
     }
-    if (!schema && /\.istio\.io\//.test(String((object as { apiVersion?: unknown }).apiVersion))) {
+    // Kinds that decide where requests go or whether they are let through (Istio's, the Gateway API's, Kubernetes'
+    // Ingress and NetworkPolicy) would change outcomes if ignored: refused. Others (ConfigMap…) only get a warning.
+    if (!schema && ROUTING_API.test(String((object as { apiVersion?: unknown }).apiVersion))) {
       throw new ManifestError(`${label}: ${String(kind)} is not supported by the local runtime (valid on a cluster)`);
     }
     if (!schema) {
