@@ -12,7 +12,13 @@ export const baseConfigShape = {
   APP_VERSION: z.enum(APP_VERSIONS).default('v1'),
   LATENCY_MS: z.coerce.number().int().min(0).max(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** How long a SIGTERM waits for in-flight requests before closing what is left. */
+  /**
+   * How long a stopping service keeps accepting and serving (each answer with `Connection: close`, readiness 503)
+   * before it closes its listener: requests routed to it before its callers see it leave the endpoints are served,
+   * not refused (the accept-while-draining window Kubernetes recommends; kube-apiserver's --shutdown-delay-duration).
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
+  /** How long a SIGTERM waits for in-flight requests, after the shutdown delay, before closing what is left. */
   DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** Default per-call timeout of outbound requests; a client may choose a shorter one. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),

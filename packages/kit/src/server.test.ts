@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expressApp } from './express.js';
 import { fastifyApp, fastifyHandler } from './fastify.js';
@@ -28,6 +29,32 @@ describe('startService', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ finished: true });
     await stopped;
+  });
+
+  it('keeps serving through SHUTDOWN_DELAY_MS, on idle keep-alive connections and new ones, then refuses', async () => {
+    const app = expressApp(logger, (a) => a.get('/hello', (_req, res) => void res.json({ hello: true })));
+    const running = await startService({ config: testConfig({ SHUTDOWN_DELAY_MS: 3_000 }), logger, handler: app, handleSignals: false });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    cleanups.push(async () => agent.destroy());
+    const get = (path: string) =>
+      new Promise<{ status: number; connection: string | undefined; socket: unknown }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: running.port, path, agent }, (res) => {
+          res.resume();
+          res.once('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, socket: req.socket }));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    const before = await get('/hello');
+    expect(before.connection).toBe('keep-alive');
+    const stopped = running.shutdown('test');
+    // The connection that was idle when the shutdown began carries the next request, answered and then closed.
+    const onIdle = await get('/hello');
+    expect(onIdle).toMatchObject({ status: 200, connection: 'close' });
+    expect(onIdle.socket).toBe(before.socket);
+    expect((await fetch(`http://127.0.0.1:${running.port}/readyz`)).status).toBe(503);
+    await stopped;
+    await expect(fetch(`http://127.0.0.1:${running.port}/healthz`)).rejects.toThrow();
   });
 
   it('simulates processing latency on business endpoints only', async () => {

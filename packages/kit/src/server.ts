@@ -24,7 +24,10 @@ export interface RunningService {
   server: Server;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
-  /** Stops accepting, lets in-flight requests finish (up to DRAIN_TIMEOUT_MS), then releases resources. */
+  /**
+   * Reports not ready and keeps serving for SHUTDOWN_DELAY_MS, then stops accepting, lets in-flight requests finish
+   * (up to DRAIN_TIMEOUT_MS), and releases resources.
+   */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -94,6 +97,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     shuttingDown ??= (async () => {
       draining = true;
       logger.info({ reason, inFlight }, 'draining');
+      // Idle keep-alive connections stay open too: closing one as a request arrives on it would break that request.
+      if (config.SHUTDOWN_DELAY_MS > 0) await sleep(config.SHUTDOWN_DELAY_MS);
       server.close();
       server.closeIdleConnections();
       if (inFlight > 0) {

@@ -2,9 +2,9 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { loadConfig, type BaseConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 
-/** A valid configuration for tests: port 0 on loopback, no simulated latency, quiet logs. */
+/** A valid configuration for tests: port 0 on loopback, no simulated latency, quiet logs, no shutdown delay. */
 export function testConfig(overrides: Partial<BaseConfig> = {}): BaseConfig {
-  const defaults = { SERVICE_NAME: 'test', LATENCY_MS: 0, PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  const defaults = { SERVICE_NAME: 'test', LATENCY_MS: 0, PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'silent', SHUTDOWN_DELAY_MS: 0 };
   return { ...loadConfig(defaults, {}, {}), ...overrides };
 }
 

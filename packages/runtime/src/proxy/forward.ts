@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { Headers } from '../lib/headers.js';
 import { readBoundedBody } from '../lib/read-body.js';
 
@@ -19,17 +19,36 @@ export class AttemptError extends Error {
   }
 }
 
-const upstreams = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+/** Connections kept per endpoint (a pod's port), as Envoy keeps a connection pool per upstream host. */
+const pools = new Map<number, Pool>();
 
-/** One attempt: sends the request to `origin` and resolves once the response headers arrive. */
+function poolFor(port: number): Pool {
+  let pool = pools.get(port);
+  if (!pool) pools.set(port, (pool = new Pool(`http://127.0.0.1:${port}`, { keepAliveTimeout: 30_000, connections: 256 })));
+  return pool;
+}
+
+/**
+ * An endpoint left its Service's endpoints: its connections are drained as Envoy drains a removed host's pools
+ * (cluster_manager_impl.cc, hosts removed → drainOrCloseConnPools with DrainAndDelete): idle connections close now,
+ * busy ones once their request ends, and the next request to that port opens a new pool. Without it the pod's own
+ * shutdown closes idle keep-alive connections from its side, under a request that may be on its way.
+ */
+export function drainEndpoint(port: number): void {
+  const pool = pools.get(port);
+  if (!pool) return;
+  pools.delete(port);
+  void pool.close();
+}
+
+/** One attempt: sends the request to the endpoint at `port` and resolves once the response headers arrive. */
 export async function send(
-  origin: string,
+  port: number,
   request: { method: string; path: string; headers: Headers; body: Buffer | undefined },
   signal: AbortSignal,
 ): Promise<Dispatcher.ResponseData> {
   try {
-    return await upstreams.request({
-      origin,
+    return await poolFor(port).request({
       path: request.path,
       method: request.method as Dispatcher.HttpMethod,
       headers: request.body ? { ...request.headers, 'content-length': String(request.body.length) } : request.headers,

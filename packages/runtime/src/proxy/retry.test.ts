@@ -10,8 +10,8 @@ describe("retry conditions, as Envoy's router decides them", () => {
     expect(retriable(undefined, 503, DEFAULT_RETRY)).toBe(false);
   });
 
-  it('refused-stream also retries a connection broken off before the answer (the documented local deviation)', () => {
-    expect(retriable('reset', 503, policy(['refused-stream']))).toBe(true);
+  it('refused-stream (HTTP/2 only) does not retry an HTTP/1 connection broken off before the answer', () => {
+    expect(retriable('reset', 503, policy(['refused-stream']))).toBe(false);
   });
 
   it('reset, 5xx and gateway-error retry any reset, a failed connection included', () => {

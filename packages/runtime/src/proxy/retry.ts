@@ -9,22 +9,17 @@ const GRPC_CONDITIONS: Record<string, string> = { cancelled: '1', 'deadline-exce
  * Whether an attempt that ended so may be retried under a route's conditions, as Envoy's router decides
  * (source/common/router/retry_state_impl.cc wouldRetryFromReset, wouldRetryFromHeaders): `reset`, `5xx` and
  * `gateway-error` retry any reset, a failed connection and a per-try timeout included (Envoy resets the stream on a
- * per-try timeout: router.cc onPerTryTimeoutCommon → maybeRetryReset); `connect-failure` a failed connection; `retriable-status-codes` the codes named in retryOn; the gRPC
- * conditions a response's grpc-status. `retriable-headers` and `http3-post-connect-failure` never apply here: Istio
- * configures no retriable headers, and there is no HTTP/3.
- *
- * One deviation, documented in the README: `refused-stream` (in Istio's default) also retries a connection the
- * upstream broke off before answering. Envoy's refused-stream is HTTP/2's REFUSED_STREAM only, which an HTTP/1
- * upstream never sends; but locally a pod is stopped the moment it leaves the endpoints, with no preStop delay, so a
- * request already on its way can meet a keep-alive connection closing under it. Until pods drain as a cluster's do
- * with a preStop delay (issue 14), this keeps rollouts as free of errors as they are on a cluster.
+ * per-try timeout: router.cc onPerTryTimeoutCommon → maybeRetryReset); `connect-failure` a failed connection;
+ * `retriable-status-codes` the codes named in retryOn; the gRPC conditions a response's grpc-status.
+ * `retriable-headers` and `http3-post-connect-failure` never apply here: Istio configures no retriable headers, and
+ * there is no HTTP/3. `refused-stream` is HTTP/2's REFUSED_STREAM, which an HTTP/1 upstream never sends: a connection
+ * broken off before the answer is a reset, retried only under `reset`, `5xx` or `gateway-error`, as Envoy does.
  */
 export function retriable(failure: AttemptFailure | undefined, status: number, policy: RetryPolicy, headers: IncomingHttpHeaders = {}): boolean {
   const { retryOn } = policy;
   const anyReset = retryOn.has('reset') || retryOn.has('5xx') || retryOn.has('gateway-error');
   if (failure === 'connect-failure') return anyReset || retryOn.has('connect-failure');
-  if (failure === 'reset') return anyReset || retryOn.has('refused-stream');
-  if (failure === 'timeout') return anyReset;
+  if (failure === 'reset' || failure === 'timeout') return anyReset;
   if (status >= 500 && retryOn.has('5xx')) return true;
   if (status >= 502 && status <= 504 && retryOn.has('gateway-error')) return true;
   if (status === 409 && retryOn.has('retriable-4xx')) return true;

@@ -176,7 +176,7 @@ export class Sidecar {
       let upstream: Dispatcher.ResponseData;
       router.attemptStarted(pod);
       try {
-        upstream = await send(`http://127.0.0.1:${pod.port}`, request, signals.length === 1 ? signals[0]! : AbortSignal.any(signals));
+        upstream = await send(pod.port!, request, signals.length === 1 ? signals[0]! : AbortSignal.any(signals));
       } catch (error) {
         router.attemptEnded(pod);
         const failure: AttemptFailure = error instanceof AttemptError ? error.failure : 'reset';
@@ -224,7 +224,7 @@ export class Sidecar {
     // The copy meets the shadow workload's AuthorizationPolicies like any request (its answer is thrown away anyway).
     if (!router.authorize(pod, identity, { method: request.method, url: request.path, host, headers: request.headers })) return;
     // Nobody waits for the shadow's answer, so nothing about it (a reset mid-body included) may go unhandled.
-    send(`http://127.0.0.1:${pod.port}`, { ...request, headers: { ...request.headers, host } }, AbortSignal.timeout(10_000))
+    send(pod.port!, { ...request, headers: { ...request.headers, host } }, AbortSignal.timeout(10_000))
       .then((response) => response.body.dump())
       .catch(() => undefined);
   }
