@@ -30,13 +30,14 @@ export function sidecarRouteView(table: SidecarRoutes): View {
   return render(table.virtualHosts.map(sidecarEntry));
 }
 
-/** The ingress gateway's table: each host its Gateways accept, and the routes bound to it. */
+/** The ingress gateway's table: each virtual host its Gateways and VirtualServices make, and its routes. */
 export function ingressRouteView(table: IngressRoutes): View {
-  const entries = table.listed().map(({ port, host, entry }): VirtualHostEntry => {
-    const base = { name: `http.${port}`, vhost: `${host}:${port}`, domains: [host] };
-    if ('reason' in entry) return { ...base, virtualService: undefined, routes: [{ name: '-', match: ['*'], destinations: [{ written: '-', error: entry.reason }] }] };
-    return { ...base, ...routesOf(entry.host) };
-  });
+  const entries = table.virtualHosts.map(({ port, domain, entry }): VirtualHostEntry => ({
+    name: `http.${port}`,
+    vhost: `${domain}:${port}`,
+    domains: [domain],
+    ...routesOf(entry.host),
+  }));
   return render(entries);
 }
 

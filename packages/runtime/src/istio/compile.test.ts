@@ -133,14 +133,72 @@ spec:
     expect(found.host.virtualService).toEqual({ namespace: 'base', name: 'users' });
     expect(found.host.routes[0]!.destinations[0]).toMatchObject({ key: 'users.base.svc.cluster.local|' });
     expect(ingress.lookup('localhost')).toBe(found);
-    expect(ingress.listed()).toEqual([{ port: 80, host: '*', entry: ingress.lookup('*') }]);
+    expect(ingress.virtualHosts).toEqual([{ port: 80, domain: '*', entry: found }]);
   });
 
-  it('say why a host has no routes: no Gateway selects this ingress, or none accepts the host', () => {
-    expect(tables(GATEWAY).ingress({ labels: { istio: 'other' }, ports: [80] }, 'istio-system').lookup('localhost')).toEqual({ reason: 'no Gateway accepts host localhost' });
-    expect(tables(GATEWAY.replace('hosts: ["*"]\n  gateways', 'hosts: ["shop.example.com"]\n  gateways')).ingress(INGRESS, 'istio-system').lookup('localhost')).toEqual({
-      reason: 'no VirtualService for host localhost on base/mall-gateway',
+  it('say why a host has no routes: nothing bound to this ingress, or no virtual host for the host', () => {
+    expect(tables(GATEWAY).ingress({ labels: { istio: 'other' }, ports: [80] }, 'istio-system').lookup('localhost')).toEqual({
+      reason: 'no Gateway server of this ingress has a VirtualService bound to it',
     });
+    expect(tables(GATEWAY.replace('hosts: ["*"]\n  gateways', 'hosts: ["shop.example.com"]\n  gateways')).ingress(INGRESS, 'istio-system').lookup('localhost')).toEqual({
+      reason: 'no virtual host for localhost: the gateway has shop.example.com',
+    });
+  });
+
+  /** Two VirtualServices on the mall gateway, `a` applied before `b`. */
+  const twoOnGateway = (serverHosts: string, aHosts: string, bHosts: string, aHttp = '[{route: [{destination: {host: users}}]}]', bHttp = '[{route: [{destination: {host: scores}}]}]') =>
+    tables(`${MALL_GATEWAY.replace('hosts: ["*"]', `hosts: ${serverHosts}`)}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: a, namespace: base}
+spec: {hosts: ${aHosts}, gateways: [mall-gateway], http: ${aHttp}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: b, namespace: base}
+spec: {hosts: ${bHosts}, gateways: [mall-gateway], http: ${bHttp}}
+`).ingress(INGRESS, 'istio-system');
+  const servedBy = (ingress: ReturnType<typeof twoOnGateway>, host: string) => {
+    const found = ingress.lookup(host);
+    return 'reason' in found ? found.reason : found.host.routes.map((r) => r.route.spec.route[0]!.destination.host);
+  };
+
+  it('name each virtual host by the more specific of a server host and a VirtualService host (host.Names.Intersection)', () => {
+    // Server *.example.com with hosts "*" and "*.com": both narrow to *.example.com, one virtual host, routes merged.
+    const ingress = twoOnGateway('["*.example.com"]', '["*"]', '["*.com"]');
+    expect(ingress.virtualHosts.map((v) => v.domain)).toEqual(['*.example.com']);
+    expect(servedBy(ingress, 'shop.example.com')).toEqual(['users', 'scores']);
+    expect(servedBy(ingress, 'shop.example.org')).toBe('no virtual host for shop.example.org: the gateway has *.example.com');
+  });
+
+  it('pick the virtual host as Envoy does: exact domain, then the longest wildcard, then *', () => {
+    const ingress = twoOnGateway('["*"]', '["*"]', '["*.example.com", "shop.example.com"]');
+    expect(ingress.virtualHosts.map((v) => v.domain)).toEqual(['*', '*.example.com', 'shop.example.com']);
+    expect(servedBy(ingress, 'shop.example.com')).toEqual(['scores']);
+    expect(servedBy(ingress, 'a.example.com')).toEqual(['scores']);
+    expect(servedBy(ingress, 'localhost')).toEqual(['users']);
+  });
+
+  it('move catch-all routes after the others, match by match, and drop what follows a catch-all (SortVHostRoutes)', () => {
+    const ingress = twoOnGateway(
+      '["*"]',
+      '["*"]',
+      '["*"]',
+      `[{match: [{headers: {x-a: {exact: "1"}}}, {uri: {prefix: /}}], route: [{destination: {host: users}}]}, {match: [{uri: {prefix: /never}}], route: [{destination: {host: favorites}}]}]`,
+      `[{match: [{uri: {prefix: /b}}], route: [{destination: {host: scores}}]}]`,
+    );
+    const found = ingress.lookup('localhost');
+    if ('reason' in found) throw new Error(found.reason);
+    expect(found.host.routes.map((r) => [r.route.spec.route[0]!.destination.host, r.route.matches.map((m) => Object.keys(m.match))])).toEqual([
+      ['users', [['headers']]],
+      ['scores', [['uri']]],
+      ['users', [['uri']]],
+    ]);
+  });
+
+  it('keep a match only for the gateway it names, and the listener port it names', () => {
+    const ingress = twoOnGateway('["*"]', '["*"]', '["*"]', `[{match: [{gateways: [other-gateway]}, {port: 8080}], route: [{destination: {host: users}}]}]`);
+    expect(servedBy(ingress, 'localhost')).toEqual(['scores']);
   });
 });
 

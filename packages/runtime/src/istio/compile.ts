@@ -1,8 +1,8 @@
-import type { Destination, Retries } from '../api/istio-schemas.js';
+import type { Destination, HttpMatch, Retries } from '../api/istio-schemas.js';
 import type { Pod } from '../k8s/identity.js';
 import { hostOf, portOf, serviceHostNames } from '../k8s/names.js';
 import type { ServiceDirectory, ServiceTarget } from '../k8s/service-registry.js';
-import { gatewayServerHost, qualifyGateway, qualifyHost } from './hosts.js';
+import { hostMatches, qualifyGateway, qualifyHost } from './hosts.js';
 import { compileMatch } from './match.js';
 import { effectivePolicy, type AuthorizationPolicy, type MeshConfig, type VirtualService } from './mesh-config.js';
 import type { CompiledRoute, ResolvedRoute, Resolution, RetryPolicy, Unresolved, UpstreamRef, VirtualHost } from './route-table.js';
@@ -31,9 +31,6 @@ export interface ListedVirtualHost {
   domains: string[];
   host: VirtualHost;
 }
-
-/** Host names of a client's Host header are unbounded: the ingress remembers this many, then starts over. */
-const INGRESS_HOSTS_REMEMBERED = 1024;
 
 /**
  * The route tables of the whole mesh for one configuration, as pilot translates Istio's objects for each proxy:
@@ -195,66 +192,118 @@ export class SidecarRoutes {
   }
 }
 
-/** What the ingress knows of one Host: the Gateways that accept it and the routes bound to them. */
+/** What the ingress knows of one Host: the Gateways whose servers admitted it and the routes bound to it. */
 export interface IngressHost {
   gateways: ReadonlySet<string>;
   host: VirtualHost;
 }
 
-/** An ingress gateway's table: the Gateways that select it, and for each Host the VirtualService bound to them. */
+/** One virtual host of the ingress's table, under the domain Envoy matches a Host against. */
+export interface IngressVirtualHost {
+  port: number;
+  domain: string;
+  entry: IngressHost;
+}
+
+/**
+ * An ingress gateway's table, translated when it is built as pilot translates a gateway's: one virtual host per
+ * domain its Gateways and VirtualServices make together (MeshConfig.gatewayVirtualHosts), with the routes of every
+ * VirtualService bound there. A request's Host picks one as Envoy picks a virtual host: the exact domain, else the
+ * longest matching `*.` suffix, else `*`.
+ */
 export class IngressRoutes {
-  private readonly byHost = new Map<string, IngressHost | Unresolved>();
+  readonly virtualHosts: IngressVirtualHost[] = [];
+  private readonly exact = new Map<string, IngressHost>();
+  /** Wildcard domains, the longest (most specific) first; `*` sorts last. */
+  private readonly wildcards: IngressVirtualHost[] = [];
 
   constructor(
     private readonly mesh: MeshRoutes,
     readonly identity: IngressIdentity,
     readonly namespace: string,
-  ) {}
+  ) {
+    for (const port of identity.ports) {
+      for (const { domain, bound } of mesh.config.gatewayVirtualHosts(identity.labels, port, namespace)) {
+        const [first] = bound as [(typeof bound)[number]];
+        const at = { labels: identity.labels, namespace, port };
+        const routes = sortCatchAllLast(bound.flatMap(({ vs, gateway }) => routesAtGateway(mesh.routesOf(vs, namespace), { ...at, gateway, vsNamespace: vs.namespace })));
+        const entry = { gateways: new Set(bound.map((b) => b.gateway)), host: { target: undefined, virtualService: { namespace: first.vs.namespace, name: first.vs.name }, routes, passthrough: undefined } };
+        const listed = { port, domain, entry };
+        this.virtualHosts.push(listed);
+        if (domain.startsWith('*')) this.wildcards.push(listed);
+        else if (!this.exact.has(domain)) this.exact.set(domain, entry);
+      }
+    }
+    this.wildcards.sort((a, b) => b.domain.length - a.domain.length);
+  }
 
   /** The routes for a Host (lower case, no port), or why there are none (the gateway answers 404 NR). */
   lookup(host: string): IngressHost | Unresolved {
-    let found = this.byHost.get(host);
-    if (!found) {
-      if (this.byHost.size >= INGRESS_HOSTS_REMEMBERED) this.byHost.clear();
-      this.byHost.set(host, (found = this.translate(host)));
-    }
-    return found;
-  }
-
-  /** Every host a Gateway server of this ingress accepts, with what it routes to, for `proxy-config routes`. */
-  listed(): { port: number; host: string; entry: IngressHost | Unresolved }[] {
-    const rows: { port: number; host: string; entry: IngressHost | Unresolved }[] = [];
-    for (const gateway of this.mesh.config.gateways) {
-      for (const server of gateway.spec.servers) {
-        if (!this.identity.ports.includes(server.port.number)) continue;
-        for (const written of server.hosts) {
-          const host = gatewayServerHost(written);
-          // Translated afresh: a server's host pattern is no request's Host, and must not fill the lookup cache.
-          if (!rows.some((r) => r.host === host && r.port === server.port.number)) rows.push({ port: server.port.number, host, entry: this.translate(host) });
-        }
-      }
-    }
-    return rows;
-  }
-
-  private translate(host: string): IngressHost | Unresolved {
-    const { config } = this.mesh;
-    const admitting = new Map<string, (namespace: string) => boolean>();
-    for (const port of this.identity.ports) for (const [g, admits] of config.gatewaysFor(this.identity.labels, host, port)) admitting.set(g, admits);
-    if (admitting.size === 0) return { reason: `no Gateway accepts host ${host}` };
-    const gateways = new Set(admitting.keys());
-    const [first, ...more] = config.gatewayVirtualServices(admitting, host, this.namespace);
-    if (!first) return { reason: `no VirtualService for host ${host} on ${[...gateways].join(', ')}` };
-    const merged = [first, ...more].flatMap((vs) => this.mesh.routesOf(vs, this.namespace));
-    // In a host merged from several VirtualServices, catch-all routes go last (pilot gateway.go SortVHostRoutes).
-    const routes = more.length === 0 ? merged : [...merged.filter((r) => !isCatchAll(r.route)), ...merged.filter((r) => isCatchAll(r.route))];
-    return { gateways, host: { target: undefined, virtualService: { namespace: first.namespace, name: first.name }, routes, passthrough: undefined } };
+    const found = this.exact.get(host) ?? this.wildcards.find((v) => hostMatches(v.domain, host))?.entry;
+    if (found) return found;
+    if (this.virtualHosts.length === 0) return { reason: 'no Gateway server of this ingress has a VirtualService bound to it' };
+    return { reason: `no virtual host for ${host}: the gateway has ${this.virtualHosts.map((v) => v.domain).join(', ')}` };
   }
 }
 
-/** A route that takes every request: no match, or a match on nothing but the uri prefix `/`. */
-function isCatchAll(route: CompiledRoute): boolean {
-  return route.matches.length === 0 || route.matches.some(({ match }) => Object.entries(match).every(([key, value]) => key === 'name' || (key === 'uri' && (value as { prefix?: string }).prefix === '/')));
+/** Where a gateway's routes are translated: the Gateway, the ingress's labels, namespace and listener port. */
+interface GatewayListener {
+  gateway: string;
+  labels: Record<string, string>;
+  namespace: string;
+  port: number;
+  /** The VirtualService's namespace, which short gateway names in its matches belong to. */
+  vsNamespace: string;
+}
+
+/**
+ * A VirtualService's routes as pilot translates them for one Gateway (route.go BuildHTTPRoutesForVirtualService): one
+ * Envoy route per match, the matches that cannot apply to this listener dropped, nothing after the first catch-all.
+ */
+function routesAtGateway(routes: readonly ResolvedRoute[], at: GatewayListener): ResolvedRoute[] {
+  const result: ResolvedRoute[] = [];
+  for (const resolved of routes) {
+    const { route } = resolved;
+    if (route.matches.length === 0) {
+      result.push(resolved);
+      return result;
+    }
+    for (const match of route.matches) {
+      if (!appliesAt(match.match, at)) continue;
+      result.push({ ...resolved, route: { ...route, matches: [match] } });
+      if (isCatchAll(match.match)) return result;
+    }
+  }
+  return result;
+}
+
+/**
+ * Whether pilot keeps a match for this gateway listener (route.go TranslateRoute, sourceMatchHTTP): the gateways it
+ * names include this one (or, naming none, its sourceLabels and sourceNamespace fit the gateway proxy), and its port,
+ * if any, is the listener's.
+ */
+function appliesAt(match: HttpMatch, at: GatewayListener): boolean {
+  if (match.port !== undefined && match.port !== at.port) return false;
+  if (match.gateways) return match.gateways.some((g) => qualifyGateway(g, at.vsNamespace) === at.gateway);
+  const labelsFit = Object.entries(match.sourceLabels ?? {}).every(([key, value]) => at.labels[key] === value);
+  return labelsFit && (match.sourceNamespace === undefined || match.sourceNamespace === at.namespace);
+}
+
+/** Catch-all routes after all others, each group in its order (route.go SortVHostRoutes). */
+function sortCatchAllLast(routes: readonly ResolvedRoute[]): ResolvedRoute[] {
+  const catchAll = (r: ResolvedRoute) => r.route.matches.length === 0 || isCatchAll(r.route.matches[0]!.match);
+  return [...routes.filter((r) => !catchAll(r)), ...routes.filter(catchAll)];
+}
+
+/**
+ * A match Envoy sees as taking every request (route.go IsCatchAllRoute): path prefix `/` or regex `.*` (or no uri)
+ * and no header or query condition. `method` and `withoutHeaders` are header conditions; `port`, `sourceLabels`,
+ * `sourceNamespace` and `gateways` decide at translation whether the route exists, not what it matches.
+ */
+function isCatchAll(match: HttpMatch): boolean {
+  const uri = match.uri;
+  const anyPath = uri === undefined || uri.prefix === '/' || uri.regex === '.*';
+  return anyPath && !match.headers && !match.withoutHeaders && !match.queryParams && !match.method;
 }
 
 function compileVirtualService(vs: VirtualService): CompiledRoute[] {

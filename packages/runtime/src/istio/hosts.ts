@@ -17,11 +17,6 @@ export function hostMatches(pattern: string, host: string): boolean {
   return pattern === host;
 }
 
-/** A Gateway server's host without its optional `namespace/` prefix, in lower case. */
-export function gatewayServerHost(written: string): string {
-  return written.replace(/^[^/]*\//, '').toLowerCase();
-}
-
 /** A gateway reference (`name` or `namespace/name`) as `namespace/name`; `mesh` stays `mesh`. */
 export function qualifyGateway(reference: string, namespace: string): string {
   if (reference === 'mesh') return reference;

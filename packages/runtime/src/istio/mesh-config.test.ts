@@ -173,11 +173,10 @@ spec:
 `);
 
   it('binds a gateway VirtualService to ingresses its Gateway selects, not to the mesh', () => {
-    const gateways = config.gatewaysFor({ istio: 'ingressgateway' }, 'localhost', 80);
-    expect([...gateways.keys()]).toEqual(['base/mall-gateway']);
-    expect(config.gatewayVirtualServices(gateways, 'localhost', 'istio-system')[0]?.name).toBe('mall');
-    expect(config.gatewaysFor({ istio: 'other' }, 'localhost', 80).size).toBe(0);
-    expect(config.gatewaysFor({ istio: 'ingressgateway' }, 'localhost', 443).size).toBe(0);
+    const vhosts = config.gatewayVirtualHosts({ istio: 'ingressgateway' }, 80, 'istio-system');
+    expect(vhosts.map((v) => [v.domain, v.bound.map((b) => [b.gateway, b.vs.name])])).toEqual([['*', [['base/mall-gateway', 'mall']]]]);
+    expect(config.gatewayVirtualHosts({ istio: 'other' }, 80, 'istio-system')).toEqual([]);
+    expect(config.gatewayVirtualHosts({ istio: 'ingressgateway' }, 443, 'istio-system')).toEqual([]);
     expect(config.meshVirtualService('mall.base.svc.cluster.local', 'base')).toBeUndefined();
   });
 

@@ -2,7 +2,7 @@ import type { AuthorizationPolicySpec, DestinationRuleSpec, GatewaySpec, PeerAut
 import { namespaceOf, type IstioManifests } from '../api/manifests.js';
 import type { Pod } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
-import { boundGateways, gatewayServerHost, hostMatches, qualifyHost, visibleFrom } from './hosts.js';
+import { boundGateways, hostMatches, qualifyHost, visibleFrom } from './hosts.js';
 
 export interface IstioObject<Spec> {
   namespace: string;
@@ -71,42 +71,33 @@ export class MeshConfig {
   }
 
   /**
-   * Gateways (`namespace/name`) whose selector picks this ingress and which accept `host` on `port`, each with the
-   * namespaces whose VirtualServices it exposes for that host: a server host `ns/name` admits ns's only, `./name` the
-   * Gateway's own, `*\/name` or a bare `name` any (Istio Gateway API reference, Server.hosts).
+   * The virtual hosts of an ingress's listener on `port`, as pilot builds them (networking/core/gateway.go
+   * buildGatewayHTTPRouteConfig): for each server of each Gateway selecting the ingress, each VirtualService bound
+   * to that Gateway and exported to the ingress's namespace `from` adds its routes under every host in the
+   * intersection of its hosts and the server's (the more specific of each matching pair: host.Names.Intersection;
+   * a server host `ns/name` counts only for ns's VirtualServices, `./name` for the Gateway's own). VirtualServices
+   * meeting at one host are kept in that order, Gateways and VirtualServices in configuration order.
    */
-  gatewaysFor(ingressLabels: Record<string, string>, host: string, port: number): Map<string, (namespace: string) => boolean> {
-    const bound = new Map<string, (namespace: string) => boolean>();
+  gatewayVirtualHosts(ingressLabels: Record<string, string>, port: number, from: string): GatewayVirtualHost[] {
+    const byDomain = new Map<string, GatewayVirtualHost>();
     for (const gateway of this.gateways) {
       if (!matchesLabels(ingressLabels, gateway.spec.selector)) continue;
-      const admitted = gateway.spec.servers
-        .filter((server) => server.port.number === port)
-        .flatMap((server) => server.hosts)
-        .filter((h) => hostMatches(gatewayServerHost(h), host))
-        .map((h) => (h.includes('/') ? h.slice(0, h.indexOf('/')) : '*'))
-        .map((ns) => (ns === '.' ? gateway.namespace : ns));
-      if (admitted.length > 0) bound.set(`${gateway.namespace}/${gateway.name}`, (namespace) => admitted.some((ns) => ns === '*' || ns === namespace));
+      const name = `${gateway.namespace}/${gateway.name}`;
+      // pilot PushContext.VirtualServicesForGateway.
+      const bound = this.virtualServices.filter((vs) => visibleFrom(vs.spec.exportTo, vs.namespace, from) && boundGateways(vs.spec, vs.namespace).has(name));
+      for (const server of gateway.spec.servers) {
+        if (server.port.number !== port) continue;
+        for (const vs of bound) {
+          const serverHosts = serverHostsFor(server.hosts, gateway.namespace, vs.namespace);
+          for (const domain of intersection(serverHosts, vs.spec.hosts.map((h) => qualifyHost(h, vs.namespace)))) {
+            let vhost = byDomain.get(domain);
+            if (!vhost) byDomain.set(domain, (vhost = { domain, bound: [] }));
+            if (!vhost.bound.some((b) => b.vs === vs && b.gateway === name)) vhost.bound.push({ vs, gateway: name });
+          }
+        }
+      }
     }
-    return bound;
-  }
-
-  /**
-   * The VirtualServices bound to one of `gateways` that route `host`, in the order they were applied. As a gateway's
-   * Envoy does, the request goes to the virtual host whose domain matches it most specifically (exact, then the
-   * longest `*.` suffix, then `*`), and the routes of every VirtualService for that same host are merged into it, in
-   * order (pilot networking/core/gateway.go buildGatewayHTTPRouteConfig).
-   */
-  gatewayVirtualServices(gateways: ReadonlyMap<string, (namespace: string) => boolean>, host: string, from: string): VirtualService[] {
-    const candidates: { vs: VirtualService; specificity: number }[] = [];
-    for (const vs of this.virtualServices) {
-      // A gateway sees the VirtualServices exported to its own namespace (pilot VirtualServicesForGateway).
-      if (!visibleFrom(vs.spec.exportTo, vs.namespace, from)) continue;
-      if (![...boundGateways(vs.spec, vs.namespace)].some((g) => gateways.get(g)?.(vs.namespace))) continue;
-      const matching = vs.spec.hosts.map((h) => qualifyHost(h, vs.namespace)).filter((h) => hostMatches(h, host));
-      if (matching.length > 0) candidates.push({ vs, specificity: Math.max(...matching.map(specificity)) });
-    }
-    const best = Math.max(...candidates.map((c) => c.specificity));
-    return candidates.filter((c) => c.specificity === best).map((c) => c.vs);
+    return [...byDomain.values()];
   }
 
   /**
@@ -163,6 +154,43 @@ export class MeshConfig {
       (p) => (p.namespace === pod.namespace || p.namespace === ROOT_NAMESPACE) && (!p.spec.selector || matchesLabels(pod.labels, p.spec.selector.matchLabels)),
     );
   }
+}
+
+/** One virtual host of a gateway's listener: its domain, and each VirtualService bound there with the Gateway it came through. */
+export interface GatewayVirtualHost {
+  domain: string;
+  bound: { vs: VirtualService; gateway: string }[];
+}
+
+/**
+ * A server's hosts that admit VirtualServices of `namespace`, namespace prefixes removed (host.NamesForNamespace,
+ * after gateway merging has turned `./` into the Gateway's namespace).
+ */
+function serverHostsFor(hosts: readonly string[], gatewayNamespace: string, namespace: string): string[] {
+  return hosts.flatMap((written) => {
+    const slash = written.indexOf('/');
+    if (slash < 0) return [written.toLowerCase()];
+    const ns = written.slice(0, slash) === '.' ? gatewayNamespace : written.slice(0, slash);
+    return ns === '*' || ns === namespace ? [written.slice(slash + 1).toLowerCase()] : [];
+  });
+}
+
+/** The hosts covered by both lists: of each pair where one is a subset of the other, the subset (host.Names.Intersection). */
+function intersection(serverHosts: readonly string[], vsHosts: readonly string[]): string[] {
+  const result: string[] = [];
+  for (const a of serverHosts) {
+    for (const b of vsHosts) {
+      const subset = subsetOf(a, b) ? a : subsetOf(b, a) ? b : undefined;
+      if (subset !== undefined && !result.includes(subset)) result.push(subset);
+    }
+  }
+  return result;
+}
+
+/** Whether every host `name` covers is covered by `of` (host.Name.SubsetOf). */
+function subsetOf(name: string, of: string): boolean {
+  if (name.startsWith('*')) return of.startsWith('*') && name.length >= of.length && name.slice(1).endsWith(of.slice(1));
+  return of.startsWith('*') ? name.endsWith(of.slice(1)) : name === of;
 }
 
 /** How specifically a host pattern names a host: an exact name beats any wildcard, a longer suffix a shorter one. */

@@ -469,6 +469,64 @@ spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: revi
     expect: { status: 200, servedBy: 'base/reviews@v1' },
   },
   {
+    name: 'at a gateway, VirtualService hosts "*" and "*.com" both narrow to the server host *.example.com: merged, first wins',
+    cite: 'pilot gateway.go buildGatewayHTTPRouteConfig (serverHosts.Intersection(virtualServiceHosts)); host/names.go Intersection',
+    yaml: `${SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*.example.com"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: anything, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: dot-com, namespace: base}
+spec: {hosts: ["*.com"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v2}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'shop.example.com' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'at a gateway, a catch-all match goes after the other VirtualService\'s routes; its sibling match keeps its place',
+    cite: 'pilot route.go SortVHostRoutes, IsCatchAllRoute (per Envoy route: one per match)',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: first, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{match: [{headers: {x-beta: {exact: "1"}}}, {uri: {prefix: /}}], route: [{destination: {host: reviews, subset: v1}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: second, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{match: [{uri: {prefix: /api}}], route: [{destination: {host: reviews, subset: v2}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080', path: '/api/x', headers: { 'x-beta': '1' } },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
+    name: 'at a gateway, routes after a catch-all in one VirtualService are dropped, even when sorting would reach them',
+    cite: 'pilot route.go BuildHTTPRoutesForVirtualService (stops at the first catch-all route)',
+    yaml: `${SUBSETS}---
+${SHOP_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: reviews, subset: v1}}]}, {match: [{uri: {prefix: /api}}], route: [{destination: {host: reviews, subset: v2}}]}]}
+`,
+    pods: REVIEWS,
+    request: { from: 'ingress', host: 'localhost:8080', path: '/api/x' },
+    expect: { status: 200, servedBy: 'base/reviews@v1' },
+  },
+  {
     name: "two mesh VirtualServices for one host are taken when exportTo keeps them apart: each caller sees its own",
     cite: `design.md ("the runtime follows Istio wherever exportTo makes the choice well defined"); ${API}#VirtualService (exportTo)`,
     yaml: `${SUBSETS}---
