@@ -469,6 +469,27 @@ spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: revi
     expect: { status: 200, servedBy: 'base/reviews@v1' },
   },
   {
+    name: 'a route timeout ends a slower answer with 504 UT',
+    cite: `${API}#HTTPRoute (timeout); Envoy router: route timeout → 504 "upstream request timeout", flag UT`,
+    yaml: reviews(`  - timeout: 50ms
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: ['base/reviews@v1~1000'],
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 504, servedBy: undefined, flag: 'UT' },
+  },
+  {
+    name: "a fault delay is not counted against the route's timeout: delayed, then answered",
+    cite: "Envoy: the fault filter delays before the router, which arms the route timeout when it sends upstream (router.cc decodeHeaders); flag DI",
+    yaml: reviews(`  - timeout: 50ms
+    fault: {delay: {fixedDelay: 100ms, percentage: {value: 100}}}
+    route: [{destination: {host: reviews, subset: v1}}]
+`),
+    pods: REVIEWS,
+    request: { from, host: 'reviews:7000' },
+    expect: { status: 200, servedBy: 'base/reviews@v1', flag: 'DI' },
+  },
+  {
     name: 'at a gateway, VirtualService hosts "*" and "*.com" both narrow to the server host *.example.com: merged, first wins',
     cite: 'pilot gateway.go buildGatewayHTTPRouteConfig (serverHosts.Intersection(virtualServiceHosts)); host/names.go Intersection',
     yaml: `${SUBSETS}---

@@ -13,14 +13,14 @@ import { Sidecar } from '../sidecar.js';
 /**
  * One conformance case: Istio objects, the pods of a small mesh, one request (or several), and what Istio with Envoy
  * does with it, citing where that is defined. Every pod is an echo server answering which workload it is and what it
- * saw; `ns/app@version=503` answers that status instead.
+ * saw; `ns/app@version=503` answers that status instead, `ns/app@version~1000` answers after that many ms.
  */
 export interface ConformanceCase {
   name: string;
   /** Where Istio or Envoy defines the expected outcome: API reference, pilot's source, Envoy's docs, Istio's tests. */
   cite: string;
   yaml: string;
-  /** `namespace/app@version[=status]`; every `namespace/app` gets a Service `app` on port 7000. */
+  /** `namespace/app@version[=status][~delayMs]`; every `namespace/app` gets a Service `app` on port 7000. */
   pods: string[];
   /** Ready pods (`namespace/app@version`) whose port refuses connections, as a crashed process's would. */
   deadPods?: string[];
@@ -99,11 +99,12 @@ export class CaseMesh {
       services.add(`${namespace}/${app}`);
     }
     for (const spec of pods) {
-      const [identity, status] = spec.split('=') as [string, string | undefined];
+      const [, identity, status, delayMs] = /^([^=~]+)(?:=(\d+))?(?:~(\d+))?$/.exec(spec) as unknown as [string, string, string | undefined, string | undefined];
       const { namespace, app, version } = parsePod(identity);
       const stub = await startStub((req) => ({
         status: status ? Number(status) : 200,
         body: { servedBy: identity, path: req.url, headers: req.headers },
+        ...(delayMs ? { delayMs: Number(delayMs) } : {}),
       }));
       mesh.stubs.push(stub);
       const pod: Pod = { name: `${app}-${version}`, namespace, workload: `${app}-${version}`, labels: { app, version }, serviceAccount: app, port: Number(new URL(stub.url).port), ready: true };
