@@ -8,7 +8,6 @@ import { DEFAULT_RETRY, MeshRoutes, type IngressIdentity } from '../istio/compil
 import type { RequestFacts } from '../istio/match.js';
 import { MeshConfig } from '../istio/mesh-config.js';
 import { chooseRoute, noRouteFor, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
-import { UpstreamPool } from './upstream-pool.js';
 
 export interface RouteRequest {
   authority: string;
@@ -36,14 +35,11 @@ export type RouteDecision =
 
 /**
  * The data plane's view of the mesh: looks each request up in the route tables compiled for its caller (MeshRoutes),
- * then picks an endpoint of the chosen upstream. A host no VirtualService routes goes to its Service as kube-proxy
- * would send it. Upstream pools (load balancer, outlier detection, circuit breaker) outlive configurations.
+ * and lists the endpoints of the chosen upstream; each proxy picks among them with its own Clusters. A host no
+ * VirtualService routes goes to its Service as kube-proxy would send it.
  */
 export class Router {
   private routes: MeshRoutes;
-  private readonly pools = new Map<string, UpstreamPool>();
-  /** Requests in flight per pod, for LEAST_REQUEST. */
-  private readonly active = new Map<Pod, number>();
 
   constructor(private readonly registry: ServiceRegistry) {
     this.routes = new MeshRoutes(new MeshConfig(), registry.snapshot());
@@ -78,43 +74,6 @@ export class Router {
   }
 
   /**
-   * The next endpoint of an upstream, by its load balancer, skipping ejected ones. A retry passes the endpoints
-   * already tried: Istio's retry policy always carries Envoy's previous_hosts predicate, so another endpoint is taken
-   * when there is one (pilot route/retry/retry.go DefaultPolicy).
-   */
-  pickEndpoint(upstream: UpstreamRef, tried?: ReadonlySet<Pod>): Pod | undefined {
-    const endpoints = this.endpointsOf(upstream);
-    const untried = tried ? endpoints.filter((pod) => !tried.has(pod)) : endpoints;
-    const pool = this.pool(upstream);
-    return (untried.length > 0 ? pool.pick(untried, upstream.policy) : undefined) ?? pool.pick(endpoints, upstream.policy);
-  }
-
-  /** Takes a slot in the upstream's circuit breaker; false when it is full (the request gets 503 UO). */
-  tryAcquire(upstream: UpstreamRef): boolean {
-    return this.pool(upstream).tryAcquire(upstream.policy);
-  }
-
-  release(upstream: UpstreamRef): void {
-    this.pool(upstream).release();
-  }
-
-  /** One attempt to `pod` begins: it counts as in flight for LEAST_REQUEST until attemptEnded. */
-  attemptStarted(pod: Pod): void {
-    this.active.set(pod, (this.active.get(pod) ?? 0) + 1);
-  }
-
-  attemptEnded(pod: Pod): void {
-    const left = (this.active.get(pod) ?? 1) - 1;
-    if (left > 0) this.active.set(pod, left);
-    else this.active.delete(pod);
-  }
-
-  /** Tells outlier detection how a request to `pod` ended. */
-  report(upstream: UpstreamRef, pod: Pod, status: number): void {
-    this.pool(upstream).report(pod, status, upstream.policy, () => this.endpointsOf(upstream).length);
-  }
-
-  /**
    * AuthorizationPolicy, enforced for `pod` (a destination, or the ingress gateway itself) as its proxy would. `source`
    * is undefined for a caller without a mesh identity.
    */
@@ -138,15 +97,9 @@ export class Router {
     return { kind: 'route', target: target ?? choice.upstream.target, choice, retry: choice.route.retry, upstream: choice.upstream, mirror };
   }
 
-  /** The ready pods of an upstream: its Service's endpoints, narrowed to the subset's labels. */
-  private endpointsOf(upstream: UpstreamRef): Pod[] {
+  /** The ready pods of an upstream: its Service's endpoints, narrowed to the subset's labels (Envoy's EDS). */
+  endpointsOf(upstream: UpstreamRef): Pod[] {
     return this.registry.endpoints(upstream.target).filter((pod) => matchesLabels(pod.labels, upstream.labels));
-  }
-
-  private pool(upstream: UpstreamRef): UpstreamPool {
-    let found = this.pools.get(upstream.key);
-    if (!found) this.pools.set(upstream.key, (found = new UpstreamPool(this.active)));
-    return found;
   }
 
   private facts(request: RouteRequest, source: SourceIdentity, port: number, gateways: ReadonlySet<string>): RequestFacts {

@@ -262,6 +262,19 @@ spec:
     expect((await m.send(from, 'slow:7000')).status).toBe(200);
   });
 
+  it("counts the connection pool per calling proxy: another caller's request in flight does not overflow it", async () => {
+    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 300 }) }, `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: slow, namespace: base}
+spec:
+  host: slow
+  trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}
+`);
+    const [mine, theirs] = [await m.sidecar('base'), await m.sidecar('base', { app: 'other', version: 'v1' })];
+    const answers = await Promise.all([m.send(mine, 'slow:7000'), m.send(theirs, 'slow:7000')]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+  });
+
   it('refuses a body over 1 MB with 413 JSON before it reaches the workload', async () => {
     const m = await mesh({ 'base/users@v1': ok() });
     const from = await m.sidecar('base');

@@ -11,6 +11,7 @@ import { BodyTooLarge } from '../lib/read-body.js';
 import type { HopRecorder } from '../telemetry/hop-recorder.js';
 import { AttemptError, readBody, relay, send, type AttemptFailure } from './forward.js';
 import { retriable } from './retry.js';
+import { Clusters } from './clusters.js';
 import type { ResponseFlag, ResponseFlags, RouteDecision, Router } from './router.js';
 import { normalizePath } from './normalize-path.js';
 import { proxySpan } from './trace-context.js';
@@ -43,8 +44,11 @@ interface Outcome {
  */
 export class Sidecar {
   private readonly server: Server;
+  /** This proxy's own load balancing, outlier detection and circuit breakers, as each Envoy has its own. */
+  private readonly clusters: Clusters;
 
   constructor(private readonly options: SidecarOptions) {
+    this.clusters = new Clusters((upstream) => options.router.endpointsOf(upstream));
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
   }
@@ -114,7 +118,7 @@ export class Sidecar {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, decision: Extract<RouteDecision, { kind: 'route' }>): Promise<Outcome> {
-    const { router } = this.options;
+    const { clusters } = this;
     const route = decision.choice?.route.spec;
     const fault = route?.fault;
     // An unset fault percentage injects nothing (virtual_service.proto HTTPFaultInjection; pilot route.go TranslateFault).
@@ -141,13 +145,13 @@ export class Sidecar {
       if (!res.writableFinished) clientGone.abort('client gone');
     });
     const deadline = route?.timeout !== undefined ? timeoutSignal(route.timeout) : undefined;
-    if (!router.tryAcquire(decision.upstream)) return answer(res, 503, 'upstream overflow: connection pool limits reached', 'UO');
+    if (!clusters.tryAcquire(decision.upstream)) return answer(res, 503, 'upstream overflow: connection pool limits reached', 'UO');
     try {
       const outcome = await this.attempts(res, decision, request, { retry, maxAttempts, clientGone, deadline });
       // Envoy flags a request its fault filter delayed DI, unless something else is flagged.
       return delayed && !outcome.flag ? { ...outcome, flag: 'DI' } : outcome;
     } finally {
-      router.release(decision.upstream);
+      clusters.release(decision.upstream);
     }
   }
 
@@ -158,6 +162,7 @@ export class Sidecar {
     plan: { retry: RetryPolicy; maxAttempts: number; clientGone: AbortController; deadline: AbortSignal | undefined },
   ): Promise<Outcome> {
     const { router, identity } = this.options;
+    const { clusters } = this;
     const route = decision.choice?.route.spec;
     const { retry, maxAttempts, clientGone, deadline } = plan;
 
@@ -165,7 +170,7 @@ export class Sidecar {
     let last: Outcome = { status: 503, flag: 'UH', attempts: 0 };
     const tried = new Set<Pod>();
     while (attempts < maxAttempts) {
-      const pod = router.pickEndpoint(decision.upstream, tried);
+      const pod = clusters.pickEndpoint(decision.upstream, tried);
       if (!pod) return answer(res, 503, 'no healthy upstream', 'UH', attempts);
       if (!router.authorize(pod, identity, { method: request.method, url: request.path, host: String(request.headers.host ?? ''), headers: request.headers })) {
         return { ...answerText(res, 403, RBAC_DENIED), pod, attempts };
@@ -174,13 +179,13 @@ export class Sidecar {
       tried.add(pod);
       const signals = [clientGone.signal, ...(deadline ? [deadline] : []), ...(retry.perTryTimeout ? [timeoutSignal(retry.perTryTimeout)] : [])];
       let upstream: Dispatcher.ResponseData;
-      router.attemptStarted(pod);
+      clusters.attemptStarted(pod);
       try {
         upstream = await send(pod.port!, request, signals.length === 1 ? signals[0]! : AbortSignal.any(signals));
       } catch (error) {
-        router.attemptEnded(pod);
+        clusters.attemptEnded(pod);
         const failure: AttemptFailure = error instanceof AttemptError ? error.failure : 'reset';
-        router.report(decision.upstream, pod, 503);
+        clusters.report(decision.upstream, pod, 503);
         if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
         if (clientGone.signal.aborted) return { status: 499, flag: 'DC', pod, attempts };
         // Envoy's flags: UF a connection that could not be made, UC one the upstream broke off, UT a per-try timeout.
@@ -192,10 +197,10 @@ export class Sidecar {
         // URX: the retries were used up on a failure they would have retried (Envoy adds it to the failure's flag).
         return answer(res, last.status, reason, retryable && retry.attempts > 0 ? (`${flag},URX` as const) : flag, attempts, pod);
       }
-      router.report(decision.upstream, pod, upstream.statusCode);
+      clusters.report(decision.upstream, pod, upstream.statusCode);
       const retryable = retriable(undefined, upstream.statusCode, retry, upstream.headers);
       if (attempts < maxAttempts && retryable) {
-        router.attemptEnded(pod);
+        clusters.attemptEnded(pod);
         // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
         await upstream.body.dump().catch(() => undefined);
         continue;
@@ -207,7 +212,7 @@ export class Sidecar {
       } catch {
         res.destroy();
       } finally {
-        router.attemptEnded(pod);
+        clusters.attemptEnded(pod);
       }
       // An answer the retries would have retried, passed on because they are used up: URX.
       return { status: upstream.statusCode, pod, attempts, ...(retryable && retry.attempts > 0 ? { flag: 'URX' as const } : {}) };
@@ -218,7 +223,8 @@ export class Sidecar {
   /** A copy sent and forgotten, with `-shadow` appended to the host as Envoy does. */
   private mirror(upstream: UpstreamRef, request: { method: string; path: string; headers: Headers; body: Buffer | undefined }): void {
     const { router, identity } = this.options;
-    const pod = router.pickEndpoint(upstream);
+    const { clusters } = this;
+    const pod = clusters.pickEndpoint(upstream);
     if (!pod) return;
     const host = String(request.headers.host ?? upstream.target.fqdn).replace(/(:\d+)?$/, '-shadow$1');
     // The copy meets the shadow workload's AuthorizationPolicies like any request (its answer is thrown away anyway).
