@@ -25,11 +25,11 @@ describe("each proxy's clusters are its own, as each Envoy's are", () => {
     expect(theirPicks).toEqual(new Set([failing, healthy]));
   });
 
-  it("one caller's requests in flight do not fill another caller's circuit breaker", () => {
+  it("one caller's requests in flight do not fill another caller's circuit breaker", async () => {
     const { router, upstream } = users({ connectionPool: { http: { http2MaxRequests: 1 } } });
     const [mine, theirs] = [new Clusters((u) => router.endpointsOf(u)), new Clusters((u) => router.endpointsOf(u))];
-    expect(mine.tryAcquire(upstream)).toBe(true);
-    expect(mine.tryAcquire(upstream)).toBe(false);
-    expect(theirs.tryAcquire(upstream)).toBe(true);
+    expect(await mine.acquire(upstream)).toBe(true);
+    expect(await mine.acquire(upstream)).toBe(false);
+    expect(await theirs.acquire(upstream)).toBe(true);
   });
 });

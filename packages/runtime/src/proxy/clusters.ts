@@ -27,9 +27,9 @@ export class Clusters {
     return (untried.length > 0 ? pool.pick(untried, upstream.policy) : undefined) ?? pool.pick(endpoints, upstream.policy);
   }
 
-  /** Takes a slot in the upstream's circuit breaker; false when it is full (the request gets 503 UO). */
-  tryAcquire(upstream: UpstreamRef): boolean {
-    return this.pool(upstream).tryAcquire(upstream.policy);
+  /** A connection of the upstream's pool for one attempt, waited for if need be; false on overflow (503 UO). */
+  acquire(upstream: UpstreamRef, signal?: AbortSignal): Promise<boolean> {
+    return this.pool(upstream).acquire(upstream.policy, signal);
   }
 
   release(upstream: UpstreamRef): void {

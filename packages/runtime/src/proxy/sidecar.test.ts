@@ -258,8 +258,27 @@ spec:
     const from = await m.sidecar('base');
     const [first, second] = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
     expect([first.status, second.status].sort()).toEqual([200, 503]);
-    expect([first.body, second.body].join()).toContain('connection pool');
+    expect([first.body, second.body].join()).toContain('reset reason: overflow');
     expect((await m.send(from, 'slow:7000')).status).toBe(200);
+  });
+
+  it('queues requests beyond maxConnections, and the wait counts against the route timeout (504 UT)', async () => {
+    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 400 }) }, `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: slow, namespace: base}
+spec:
+  host: slow
+  trafficPolicy: {connectionPool: {tcp: {maxConnections: 1}}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: slow, namespace: base}
+spec: {hosts: [slow], http: [{timeout: 600ms, route: [{destination: {host: slow}}]}]}
+`);
+    const from = await m.sidecar('base');
+    const answers = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 504]);
+    expect(m.pods['base/slow@v1']!.requests).toHaveLength(1);
   });
 
   it("counts the connection pool per calling proxy: another caller's request in flight does not overflow it", async () => {

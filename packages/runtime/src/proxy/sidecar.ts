@@ -118,7 +118,6 @@ export class Sidecar {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, decision: Extract<RouteDecision, { kind: 'route' }>): Promise<Outcome> {
-    const { clusters } = this;
     const route = decision.choice?.route.spec;
     const fault = route?.fault;
     // An unset fault percentage injects nothing (virtual_service.proto HTTPFaultInjection; pilot route.go TranslateFault).
@@ -145,14 +144,9 @@ export class Sidecar {
       if (!res.writableFinished) clientGone.abort('client gone');
     });
     const deadline = route?.timeout !== undefined ? timeoutSignal(route.timeout) : undefined;
-    if (!clusters.tryAcquire(decision.upstream)) return answer(res, 503, 'upstream overflow: connection pool limits reached', 'UO');
-    try {
-      const outcome = await this.attempts(res, decision, request, { retry, maxAttempts, clientGone, deadline });
-      // Envoy flags a request its fault filter delayed DI, unless something else is flagged.
-      return delayed && !outcome.flag ? { ...outcome, flag: 'DI' } : outcome;
-    } finally {
-      clusters.release(decision.upstream);
-    }
+    const outcome = await this.attempts(res, decision, request, { retry, maxAttempts, clientGone, deadline });
+    // Envoy flags a request its fault filter delayed DI, unless something else is flagged.
+    return delayed && !outcome.flag ? { ...outcome, flag: 'DI' } : outcome;
   }
 
   private async attempts(
@@ -178,13 +172,26 @@ export class Sidecar {
       attempts++;
       tried.add(pod);
       const signals = [clientGone.signal, ...(deadline ? [deadline] : []), ...(retry.perTryTimeout ? [timeoutSignal(retry.perTryTimeout)] : [])];
+      const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
       let upstream: Dispatcher.ResponseData;
+      let holding = false;
+      // Each attempt takes a connection from the pool, as each of Envoy's upstream requests does; overflow is final.
+      const attemptEnded = () => {
+        clusters.attemptEnded(pod);
+        if (holding) clusters.release(decision.upstream);
+      };
       clusters.attemptStarted(pod);
       try {
-        upstream = await send(pod.port!, request, signals.length === 1 ? signals[0]! : AbortSignal.any(signals));
+        holding = await clusters.acquire(decision.upstream, signal);
+        if (!holding) {
+          attemptEnded();
+          return answer(res, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', attempts, pod);
+        }
+        upstream = await send(pod.port!, request, signal);
       } catch (error) {
-        clusters.attemptEnded(pod);
-        const failure: AttemptFailure = error instanceof AttemptError ? error.failure : 'reset';
+        attemptEnded();
+        // A wait for a connection ended by a timeout is a timeout, as a request that was sent.
+        const failure: AttemptFailure = error instanceof AttemptError ? error.failure : signal.aborted ? (signal.reason === 'timeout' ? 'timeout' : 'cancelled') : 'reset';
         clusters.report(decision.upstream, pod, 503);
         if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
         if (clientGone.signal.aborted) return { status: 499, flag: 'DC', pod, attempts };
@@ -200,9 +207,9 @@ export class Sidecar {
       clusters.report(decision.upstream, pod, upstream.statusCode);
       const retryable = retriable(undefined, upstream.statusCode, retry, upstream.headers);
       if (attempts < maxAttempts && retryable) {
-        clusters.attemptEnded(pod);
         // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
         await upstream.body.dump().catch(() => undefined);
+        attemptEnded();
         continue;
       }
       const responseHeaders = endToEnd(upstream.headers as NodeJS.Dict<string | string[]>);
@@ -212,7 +219,7 @@ export class Sidecar {
       } catch {
         res.destroy();
       } finally {
-        clusters.attemptEnded(pod);
+        attemptEnded();
       }
       // An answer the retries would have retried, passed on because they are used up: URX.
       return { status: upstream.statusCode, pod, attempts, ...(retryable && retry.attempts > 0 ? { flag: 'URX' as const } : {}) };

@@ -33,15 +33,42 @@ describe('UpstreamPool', () => {
     expect(Array.from({ length: 4 }, () => pool.pick([a, b], {})?.name)).toEqual(['a', 'b', 'b', 'b']);
   });
 
-  it("has no circuit-breaker limit unless the policy sets one (Istio's defaults are 2^32-1)", () => {
+  it("has no circuit-breaker limit unless the policy sets one (Istio's defaults are 2^32-1)", async () => {
     const pool = new UpstreamPool(new Map());
-    expect(Array.from({ length: 5000 }, () => pool.tryAcquire({})).every(Boolean)).toBe(true);
-    const limited = new UpstreamPool(new Map());
-    const policy = { connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } };
-    expect(Array.from({ length: 3 }, () => limited.tryAcquire(policy))).toEqual([true, true, false]);
-    // 0 is unset in Istio (only values above 0 are applied), not a limit of none.
+    expect((await Promise.all(Array.from({ length: 5000 }, () => pool.acquire({})))).every(Boolean)).toBe(true);
+    // 0 is unset in Istio (only values above 0 are applied), not a limit of none: nobody waits.
     const zero = new UpstreamPool(new Map());
-    expect(Array.from({ length: 100 }, () => zero.tryAcquire({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 0 } } })).every(Boolean)).toBe(true);
+    const unset = { connectionPool: { tcp: { maxConnections: 0 }, http: { http1MaxPendingRequests: 0, http2MaxRequests: 0 } } };
+    expect((await Promise.all(Array.from({ length: 100 }, () => zero.acquire(unset)))).every(Boolean)).toBe(true);
+  });
+
+  it('gives maxConnections requests a connection, queues http1MaxPendingRequests in order, overflows the rest', async () => {
+    const pool = new UpstreamPool(new Map());
+    const policy = { connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 2 } } };
+    const order: string[] = [];
+    const take = (name: string) => pool.acquire(policy).then((held) => (order.push(`${name}:${held}`), held));
+    const requests = [take('a'), take('b'), take('c'), take('d')];
+    await Promise.resolve();
+    expect(order).toEqual(['a:true', 'd:false']);
+    pool.release();
+    await requests[1];
+    expect(order).toEqual(['a:true', 'd:false', 'b:true']);
+    pool.release();
+    await requests[2];
+    expect(order).toEqual(['a:true', 'd:false', 'b:true', 'c:true']);
+  });
+
+  it('counts the waiting against http2MaxRequests, and lets a signal end a wait', async () => {
+    const pool = new UpstreamPool(new Map());
+    const policy = { connectionPool: { tcp: { maxConnections: 1 }, http: { http2MaxRequests: 2 } } };
+    expect(await pool.acquire(policy)).toBe(true);
+    const gaveUp = new AbortController();
+    const waiting = pool.acquire(policy, gaveUp.signal);
+    expect(await pool.acquire(policy)).toBe(false);
+    gaveUp.abort('timeout');
+    await expect(waiting).rejects.toBe('timeout');
+    pool.release();
+    expect(await pool.acquire(policy)).toBe(true);
   });
 
   it('ejects an endpoint after consecutive 5xx for baseEjectionTime, then takes it back', () => {

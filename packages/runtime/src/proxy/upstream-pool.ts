@@ -26,7 +26,9 @@ interface HostHealth {
  */
 export class UpstreamPool {
   private turn = 0;
-  private inFlight = 0;
+  /** Requests holding a connection, and those waiting for one (the circuit breaker's counts). */
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
   private readonly health = new Map<Pod, HostHealth>();
 
   /** `active`: requests in flight per pod, across every pool the pod is in (for LEAST_REQUEST). */
@@ -61,21 +63,42 @@ export class UpstreamPool {
   }
 
   /**
-   * Envoy's circuit breaker, approximated for HTTP/1: requests beyond maxConnections + http1MaxPendingRequests (and
-   * beyond http2MaxRequests) in flight at once are refused. Returns false when this one must be refused.
+   * Envoy's circuit breaker and HTTP/1 connection pool, its connections kept warm (conn_pool_base.cc newStreamImpl):
+   * a request takes a connection while fewer than maxConnections are busy; otherwise it waits its turn, first come
+   * first served, among at most http1MaxPendingRequests; beyond that, or beyond http2MaxRequests busy and waiting
+   * (Envoy's max_requests, whatever the protocol), it overflows. Resolves true once it holds a connection (give it
+   * back with release), false on overflow (503 UO); rejects with the signal's reason if that ends the wait.
    */
-  tryAcquire(policy: TrafficPolicy): boolean {
+  acquire(policy: TrafficPolicy, signal?: AbortSignal): Promise<boolean> {
     const pool = policy.connectionPool;
     // Istio applies a threshold only when it is above 0 (cluster_traffic_policy.go applyConnectionPool).
     const threshold = (value: number | undefined) => (value !== undefined && value > 0 ? value : DEFAULT_CIRCUIT_LIMIT);
-    const limit = Math.min(threshold(pool?.tcp?.maxConnections) + threshold(pool?.http?.http1MaxPendingRequests), threshold(pool?.http?.http2MaxRequests));
-    if (this.inFlight >= limit) return false;
-    this.inFlight++;
-    return true;
+    if (this.busy + this.waiting.length >= threshold(pool?.http?.http2MaxRequests)) return Promise.resolve(false);
+    if (this.waiting.length === 0 && this.busy < threshold(pool?.tcp?.maxConnections)) {
+      this.busy++;
+      return Promise.resolve(true);
+    }
+    if (this.waiting.length >= threshold(pool?.http?.http1MaxPendingRequests)) return Promise.resolve(false);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const turn = () => {
+        signal?.removeEventListener('abort', giveUp);
+        resolve(true);
+      };
+      const giveUp = () => {
+        this.waiting.splice(this.waiting.indexOf(turn), 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', giveUp, { once: true });
+      this.waiting.push(turn);
+    });
   }
 
+  /** A request is done with its connection: the first one waiting takes it over. */
   release(): void {
-    this.inFlight--;
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy--;
   }
 
   /**
