@@ -196,6 +196,12 @@ spec: {hosts: ${bHosts}, gateways: [mall-gateway], http: ${bHttp}}
     ]);
   });
 
+  it('leave out a VirtualService none of whose routes apply at the gateway: its domain does not hide a wildcard', () => {
+    const ingress = twoOnGateway('["*"]', '["shop.example.com"]', '["*"]', `[{match: [{gateways: [mesh]}], route: [{destination: {host: users}}]}]`);
+    expect(ingress.virtualHosts.map((v) => v.domain)).toEqual(['*']);
+    expect(servedBy(ingress, 'shop.example.com')).toEqual(['scores']);
+  });
+
   it('keep a match only for the gateway it names, and the listener port it names', () => {
     const ingress = twoOnGateway('["*"]', '["*"]', '["*"]', `[{match: [{gateways: [other-gateway]}, {port: 8080}], route: [{destination: {host: users}}]}]`);
     expect(servedBy(ingress, 'localhost')).toEqual(['scores']);

@@ -218,16 +218,22 @@ export class IngressRoutes {
   private readonly wildcards: IngressVirtualHost[] = [];
 
   constructor(
-    private readonly mesh: MeshRoutes,
+    mesh: MeshRoutes,
     readonly identity: IngressIdentity,
     readonly namespace: string,
   ) {
     for (const port of identity.ports) {
       for (const { domain, bound } of mesh.config.gatewayVirtualHosts(identity.labels, port, namespace)) {
-        const [first] = bound as [(typeof bound)[number]];
         const at = { labels: identity.labels, namespace, port };
-        const routes = sortCatchAllLast(bound.flatMap(({ vs, gateway }) => routesAtGateway(mesh.routesOf(vs, namespace), { ...at, gateway, vsNamespace: vs.namespace })));
-        const entry = { gateways: new Set(bound.map((b) => b.gateway)), host: { target: undefined, virtualService: { namespace: first.vs.namespace, name: first.vs.name }, routes, passthrough: undefined } };
+        // A VirtualService none of whose routes apply here adds nothing, not even its domain (pilot skips it on
+        // BuildHTTPRoutesForVirtualService's "no routes matched").
+        const taken = bound
+          .map(({ vs, gateway }) => ({ vs, gateway, routes: routesAtGateway(mesh.routesOf(vs, namespace), { ...at, gateway, vsNamespace: vs.namespace }) }))
+          .filter((t) => t.routes.length > 0);
+        const [first] = taken;
+        if (!first) continue;
+        const routes = sortCatchAllLast(taken.flatMap((t) => t.routes));
+        const entry = { gateways: new Set(taken.map((t) => t.gateway)), host: { target: undefined, virtualService: { namespace: first.vs.namespace, name: first.vs.name }, routes, passthrough: undefined } };
         const listed = { port, domain, entry };
         this.virtualHosts.push(listed);
         if (domain.startsWith('*')) this.wildcards.push(listed);

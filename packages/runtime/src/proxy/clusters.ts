@@ -33,7 +33,7 @@ export class Clusters {
   }
 
   release(upstream: UpstreamRef): void {
-    this.pool(upstream).release();
+    this.pool(upstream).release(upstream.policy);
   }
 
   /** One attempt to `pod` begins: it counts as in flight for LEAST_REQUEST until attemptEnded. */

@@ -278,7 +278,24 @@ spec: {hosts: [slow], http: [{timeout: 600ms, route: [{destination: {host: slow}
     const from = await m.sidecar('base');
     const answers = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 504]);
-    expect(m.pods['base/slow@v1']!.requests).toHaveLength(1);
+  });
+
+  it('starts the per-try timeout once the attempt holds a connection, not while it waits for one', async () => {
+    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 300 }) }, `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: slow, namespace: base}
+spec:
+  host: slow
+  trafficPolicy: {connectionPool: {tcp: {maxConnections: 1}}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: slow, namespace: base}
+spec: {hosts: [slow], http: [{retries: {attempts: 1, perTryTimeout: 500ms}, route: [{destination: {host: slow}}]}]}
+`);
+    const from = await m.sidecar('base');
+    const answers = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
   });
 
   it("counts the connection pool per calling proxy: another caller's request in flight does not overflow it", async () => {

@@ -143,6 +143,8 @@ export class Sidecar {
     res.once('close', () => {
       if (!res.writableFinished) clientGone.abort('client gone');
     });
+    // Gone during the fault delay or the body read: its 'close' has fired already.
+    if (req.socket.destroyed) clientGone.abort('client gone');
     const deadline = route?.timeout !== undefined ? timeoutSignal(route.timeout) : undefined;
     const outcome = await this.attempts(res, decision, request, { retry, maxAttempts, clientGone, deadline });
     // Envoy flags a request its fault filter delayed DI, unless something else is flagged.
@@ -171,58 +173,50 @@ export class Sidecar {
       }
       attempts++;
       tried.add(pod);
-      const signals = [clientGone.signal, ...(deadline ? [deadline] : []), ...(retry.perTryTimeout ? [timeoutSignal(retry.perTryTimeout)] : [])];
+      // Waiting for a connection ends only with the client or the route timeout; nothing has reached the pod then,
+      // so outlier detection hears nothing. The per-try timeout starts once a connection is held (Envoy:
+      // UpstreamRequest::onPoolReady → setupPerTryTimeout).
+      const waitEnds = deadline ? AbortSignal.any([clientGone.signal, deadline]) : clientGone.signal;
+      const held = await clusters.acquire(decision.upstream, waitEnds).catch(() => undefined);
+      if (held === undefined) return deadline?.aborted ? answer(res, 504, 'upstream request timeout', 'UT', attempts, pod) : { status: 499, flag: 'DC', pod, attempts };
+      if (!held) return answer(res, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', attempts, pod);
+      const signals = [waitEnds, ...(retry.perTryTimeout ? [timeoutSignal(retry.perTryTimeout)] : [])];
       const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
-      let upstream: Dispatcher.ResponseData;
-      let holding = false;
-      // Each attempt takes a connection from the pool, as each of Envoy's upstream requests does; overflow is final.
-      const attemptEnded = () => {
-        clusters.attemptEnded(pod);
-        if (holding) clusters.release(decision.upstream);
-      };
       clusters.attemptStarted(pod);
       try {
-        holding = await clusters.acquire(decision.upstream, signal);
-        if (!holding) {
-          attemptEnded();
-          return answer(res, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', attempts, pod);
+        let upstream: Dispatcher.ResponseData;
+        try {
+          upstream = await send(pod.port!, request, signal);
+        } catch (error) {
+          const failure: AttemptFailure = error instanceof AttemptError ? error.failure : 'reset';
+          clusters.report(decision.upstream, pod, 503);
+          if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
+          if (clientGone.signal.aborted) return { status: 499, flag: 'DC', pod, attempts };
+          // Envoy's flags: UF a connection that could not be made, UC one the upstream broke off, UT a per-try timeout.
+          const flag: ResponseFlag = failure === 'timeout' ? 'UT' : failure === 'connect-failure' ? 'UF' : 'UC';
+          last = { status: failure === 'timeout' ? 504 : 503, flag, pod, attempts };
+          const retryable = retriable(failure, last.status, retry);
+          if (attempts < maxAttempts && retryable) continue;
+          const reason = failure === 'timeout' ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers';
+          // URX: the retries were used up on a failure they would have retried (Envoy adds it to the failure's flag).
+          return answer(res, last.status, reason, retryable && retry.attempts > 0 ? (`${flag},URX` as const) : flag, attempts, pod);
         }
-        upstream = await send(pod.port!, request, signal);
-      } catch (error) {
-        attemptEnded();
-        // A wait for a connection ended by a timeout is a timeout, as a request that was sent.
-        const failure: AttemptFailure = error instanceof AttemptError ? error.failure : signal.aborted ? (signal.reason === 'timeout' ? 'timeout' : 'cancelled') : 'reset';
-        clusters.report(decision.upstream, pod, 503);
-        if (deadline?.aborted) return answer(res, 504, 'upstream request timeout', 'UT', attempts, pod);
-        if (clientGone.signal.aborted) return { status: 499, flag: 'DC', pod, attempts };
-        // Envoy's flags: UF a connection that could not be made, UC one the upstream broke off, UT a per-try timeout.
-        const flag: ResponseFlag = failure === 'timeout' ? 'UT' : failure === 'connect-failure' ? 'UF' : 'UC';
-        last = { status: failure === 'timeout' ? 504 : 503, flag, pod, attempts };
-        const retryable = retriable(failure, last.status, retry);
-        if (attempts < maxAttempts && retryable) continue;
-        const reason = failure === 'timeout' ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers';
-        // URX: the retries were used up on a failure they would have retried (Envoy adds it to the failure's flag).
-        return answer(res, last.status, reason, retryable && retry.attempts > 0 ? (`${flag},URX` as const) : flag, attempts, pod);
-      }
-      clusters.report(decision.upstream, pod, upstream.statusCode);
-      const retryable = retriable(undefined, upstream.statusCode, retry, upstream.headers);
-      if (attempts < maxAttempts && retryable) {
-        // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
-        await upstream.body.dump().catch(() => undefined);
-        attemptEnded();
-        continue;
-      }
-      const responseHeaders = endToEnd(upstream.headers as NodeJS.Dict<string | string[]>);
-      applyHeaderOperations(responseHeaders, route?.headers?.response, decision.choice?.destination.headers?.response, (route?.route.length ?? 1) > 1);
-      try {
-        await relay(upstream, res, responseHeaders);
-      } catch {
-        res.destroy();
+        clusters.report(decision.upstream, pod, upstream.statusCode);
+        const retryable = retriable(undefined, upstream.statusCode, retry, upstream.headers);
+        if (attempts < maxAttempts && retryable) {
+          // The answer is thrown away for a retry; a reset while draining it must not cost the retry.
+          await upstream.body.dump().catch(() => undefined);
+          continue;
+        }
+        const responseHeaders = endToEnd(upstream.headers as NodeJS.Dict<string | string[]>);
+        applyHeaderOperations(responseHeaders, route?.headers?.response, decision.choice?.destination.headers?.response, (route?.route.length ?? 1) > 1);
+        await relay(upstream, res, responseHeaders).catch(() => res.destroy());
+        // An answer the retries would have retried, passed on because they are used up: URX.
+        return { status: upstream.statusCode, pod, attempts, ...(retryable && retry.attempts > 0 ? { flag: 'URX' as const } : {}) };
       } finally {
-        attemptEnded();
+        clusters.attemptEnded(pod);
+        clusters.release(decision.upstream);
       }
-      // An answer the retries would have retried, passed on because they are used up: URX.
-      return { status: upstream.statusCode, pod, attempts, ...(retryable && retry.attempts > 0 ? { flag: 'URX' as const } : {}) };
     }
     return last;
   }

@@ -50,25 +50,26 @@ describe('UpstreamPool', () => {
     const requests = [take('a'), take('b'), take('c'), take('d')];
     await Promise.resolve();
     expect(order).toEqual(['a:true', 'd:false']);
-    pool.release();
+    pool.release(policy);
     await requests[1];
     expect(order).toEqual(['a:true', 'd:false', 'b:true']);
-    pool.release();
+    pool.release(policy);
     await requests[2];
     expect(order).toEqual(['a:true', 'd:false', 'b:true', 'c:true']);
   });
 
-  it('counts the waiting against http2MaxRequests, and lets a signal end a wait', async () => {
+  it('overflows past http2MaxRequests busy (waiting ones do not count), and lets a signal end a wait', async () => {
     const pool = new UpstreamPool(new Map());
-    const policy = { connectionPool: { tcp: { maxConnections: 1 }, http: { http2MaxRequests: 2 } } };
+    const policy = { connectionPool: { tcp: { maxConnections: 2 }, http: { http2MaxRequests: 1 } } };
     expect(await pool.acquire(policy)).toBe(true);
-    const gaveUp = new AbortController();
-    const waiting = pool.acquire(policy, gaveUp.signal);
     expect(await pool.acquire(policy)).toBe(false);
+    const queued = { connectionPool: { tcp: { maxConnections: 1 }, http: { http2MaxRequests: 2 } } };
+    const gaveUp = new AbortController();
+    const waiting = [pool.acquire(queued, gaveUp.signal), pool.acquire(queued)];
     gaveUp.abort('timeout');
-    await expect(waiting).rejects.toBe('timeout');
-    pool.release();
-    expect(await pool.acquire(policy)).toBe(true);
+    await expect(waiting[0]).rejects.toBe('timeout');
+    pool.release(queued);
+    expect(await waiting[1]).toBe(true);
   });
 
   it('ejects an endpoint after consecutive 5xx for baseEjectionTime, then takes it back', () => {

@@ -12,6 +12,13 @@ const MAX_EJECTION_MS = 300_000;
  */
 const DEFAULT_CIRCUIT_LIMIT = 2 ** 32 - 1;
 
+/** The circuit breaker's thresholds; Istio applies one only when it is above 0 (cluster_traffic_policy.go applyConnectionPool). */
+function circuitLimits(policy: TrafficPolicy): { connections: number; pending: number; requests: number } {
+  const pool = policy.connectionPool;
+  const threshold = (value: number | undefined) => (value !== undefined && value > 0 ? value : DEFAULT_CIRCUIT_LIMIT);
+  return { connections: threshold(pool?.tcp?.maxConnections), pending: threshold(pool?.http?.http1MaxPendingRequests), requests: threshold(pool?.http?.http2MaxRequests) };
+}
+
 interface HostHealth {
   consecutive5xx: number;
   consecutiveGateway: number;
@@ -28,7 +35,7 @@ export class UpstreamPool {
   private turn = 0;
   /** Requests holding a connection, and those waiting for one (the circuit breaker's counts). */
   private busy = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((held: boolean) => void)[] = [];
   private readonly health = new Map<Pod, HostHealth>();
 
   /** `active`: requests in flight per pod, across every pool the pod is in (for LEAST_REQUEST). */
@@ -63,27 +70,22 @@ export class UpstreamPool {
   }
 
   /**
-   * Envoy's circuit breaker and HTTP/1 connection pool, its connections kept warm (conn_pool_base.cc newStreamImpl):
-   * a request takes a connection while fewer than maxConnections are busy; otherwise it waits its turn, first come
-   * first served, among at most http1MaxPendingRequests; beyond that, or beyond http2MaxRequests busy and waiting
-   * (Envoy's max_requests, whatever the protocol), it overflows. Resolves true once it holds a connection (give it
-   * back with release), false on overflow (503 UO); rejects with the signal's reason if that ends the wait.
+   * Envoy's circuit breaker and HTTP/1 connection pool, its connections kept warm (conn_pool_base.cc): a request
+   * takes a connection while fewer than maxConnections are busy; otherwise it waits its turn, first come first
+   * served, among at most http1MaxPendingRequests, and beyond that overflows. Taking a connection overflows when
+   * http2MaxRequests are busy already (Envoy's max_requests, checked as a stream attaches: attachStreamToClient).
+   * Resolves true once the request holds a connection (give it back with release), false on overflow (503 UO);
+   * rejects with the signal's reason if that ends the wait.
    */
   acquire(policy: TrafficPolicy, signal?: AbortSignal): Promise<boolean> {
-    const pool = policy.connectionPool;
-    // Istio applies a threshold only when it is above 0 (cluster_traffic_policy.go applyConnectionPool).
-    const threshold = (value: number | undefined) => (value !== undefined && value > 0 ? value : DEFAULT_CIRCUIT_LIMIT);
-    if (this.busy + this.waiting.length >= threshold(pool?.http?.http2MaxRequests)) return Promise.resolve(false);
-    if (this.waiting.length === 0 && this.busy < threshold(pool?.tcp?.maxConnections)) {
-      this.busy++;
-      return Promise.resolve(true);
-    }
-    if (this.waiting.length >= threshold(pool?.http?.http1MaxPendingRequests)) return Promise.resolve(false);
+    const limits = circuitLimits(policy);
+    if (this.waiting.length === 0 && this.busy < limits.connections) return Promise.resolve(this.attach(limits));
+    if (this.waiting.length >= limits.pending) return Promise.resolve(false);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const turn = () => {
+      const turn = (held: boolean) => {
         signal?.removeEventListener('abort', giveUp);
-        resolve(true);
+        resolve(held);
       };
       const giveUp = () => {
         this.waiting.splice(this.waiting.indexOf(turn), 1);
@@ -95,10 +97,16 @@ export class UpstreamPool {
   }
 
   /** A request is done with its connection: the first one waiting takes it over. */
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.busy--;
+  release(policy: TrafficPolicy): void {
+    this.busy--;
+    const limits = circuitLimits(policy);
+    if (this.waiting.length > 0 && this.busy < limits.connections) this.waiting.shift()!(this.attach(limits));
+  }
+
+  private attach(limits: { requests: number }): boolean {
+    if (this.busy >= limits.requests) return false;
+    this.busy++;
+    return true;
   }
 
   /**

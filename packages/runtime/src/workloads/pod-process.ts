@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '../k8s/identity.js';
+import { drainEndpoint } from '../proxy/forward.js';
 
 export interface PodProcessOptions {
   pod: Pod;
@@ -117,6 +118,8 @@ export class PodProcess {
     if (this.stopping || child !== this.child) return;
     const { pod } = this.options;
     pod.ready = false;
+    // Its connections are gone with it; the callers' pools for its port go too (a restart listens elsewhere).
+    if (pod.port !== undefined) drainEndpoint(pod.port);
     delete pod.port;
     this.restarts++;
     const backoff = Math.min(1_000 * 2 ** (this.restarts - 1), MAX_BACKOFF_MS);
