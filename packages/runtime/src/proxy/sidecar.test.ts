@@ -247,67 +247,42 @@ spec:
 });
 
 describe('sidecar circuit breaking', () => {
-  it('refuses requests beyond the connection pool with 503 UO', async () => {
-    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 300 }) }, `apiVersion: networking.istio.io/v1
+  /** One `slow` workload answering after `delayMs`, its DestinationRule's connection pool, and its routes if given. */
+  const slowService = (delayMs: number, connectionPool: string, http?: string) =>
+    mesh(
+      { 'base/slow@v1': () => ({ body: {}, delayMs }) },
+      `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: slow, namespace: base}
-spec:
-  host: slow
-  trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}
-`);
+spec: {host: slow, trafficPolicy: {connectionPool: ${connectionPool}}}
+${http ? `---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: slow, namespace: base}\nspec: {hosts: [slow], http: ${http}}\n` : ''}`,
+    );
+  const twoAtOnce = (m: Mesh, from: Sidecar, other = from) => Promise.all([m.send(from, 'slow:7000'), m.send(other, 'slow:7000')]);
+
+  it('refuses requests beyond the connection pool with 503 UO', async () => {
+    const m = await slowService(300, '{http: {http2MaxRequests: 1}}');
     const from = await m.sidecar('base');
-    const [first, second] = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
+    const [first, second] = await twoAtOnce(m, from);
     expect([first.status, second.status].sort()).toEqual([200, 503]);
     expect([first.body, second.body].join()).toContain('reset reason: overflow');
     expect((await m.send(from, 'slow:7000')).status).toBe(200);
   });
 
   it('queues requests beyond maxConnections, and the wait counts against the route timeout (504 UT)', async () => {
-    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 400 }) }, `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: slow, namespace: base}
-spec:
-  host: slow
-  trafficPolicy: {connectionPool: {tcp: {maxConnections: 1}}}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: slow, namespace: base}
-spec: {hosts: [slow], http: [{timeout: 600ms, route: [{destination: {host: slow}}]}]}
-`);
-    const from = await m.sidecar('base');
-    const answers = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
+    const m = await slowService(400, '{tcp: {maxConnections: 1}}', '[{timeout: 600ms, route: [{destination: {host: slow}}]}]');
+    const answers = await twoAtOnce(m, await m.sidecar('base'));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 504]);
   });
 
   it('starts the per-try timeout once the attempt holds a connection, not while it waits for one', async () => {
-    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 300 }) }, `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: slow, namespace: base}
-spec:
-  host: slow
-  trafficPolicy: {connectionPool: {tcp: {maxConnections: 1}}}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: slow, namespace: base}
-spec: {hosts: [slow], http: [{retries: {attempts: 1, perTryTimeout: 500ms}, route: [{destination: {host: slow}}]}]}
-`);
-    const from = await m.sidecar('base');
-    const answers = await Promise.all([m.send(from, 'slow:7000'), m.send(from, 'slow:7000')]);
+    const m = await slowService(300, '{tcp: {maxConnections: 1}}', '[{retries: {attempts: 1, perTryTimeout: 500ms}, route: [{destination: {host: slow}}]}]');
+    const answers = await twoAtOnce(m, await m.sidecar('base'));
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
   });
 
   it("counts the connection pool per calling proxy: another caller's request in flight does not overflow it", async () => {
-    const m = await mesh({ 'base/slow@v1': () => ({ body: {}, delayMs: 300 }) }, `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: slow, namespace: base}
-spec:
-  host: slow
-  trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}
-`);
-    const [mine, theirs] = [await m.sidecar('base'), await m.sidecar('base', { app: 'other', version: 'v1' })];
-    const answers = await Promise.all([m.send(mine, 'slow:7000'), m.send(theirs, 'slow:7000')]);
+    const m = await slowService(300, '{http: {http2MaxRequests: 1}}');
+    const answers = await twoAtOnce(m, await m.sidecar('base'), await m.sidecar('base', { app: 'other', version: 'v1' }));
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
   });
 
