@@ -1,5 +1,5 @@
 import type { ConformanceCase } from './harness.js';
-import { SHOP_GATEWAY, shop } from './objects.js';
+import { SHOP_GATEWAY, shop, shopGateway } from './objects.js';
 
 const API = 'https://istio.io/latest/docs/reference/config/networking/virtual-service/';
 const REVIEWS = ['base/reviews@v1', 'base/reviews@v2', 'base/productpage@v1'];
@@ -493,13 +493,7 @@ spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: revi
     name: 'at a gateway, VirtualService hosts "*" and "*.com" both narrow to the server host *.example.com: merged, first wins',
     cite: 'pilot gateway.go buildGatewayHTTPRouteConfig (serverHosts.Intersection(virtualServiceHosts)); host/names.go Intersection',
     yaml: `${SUBSETS}---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*.example.com"]}]
----
+${shopGateway('["*.example.com"]')}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: anything, namespace: base}
@@ -735,13 +729,7 @@ spec:
     name: "a Gateway server host ns/name exposes only that namespace's VirtualServices: others get 404 NR",
     cite: 'https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts: namespace/dnsName)',
     yaml: `${SUBSETS}---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["frontend/*"]}]
----
+${shopGateway('["frontend/*"]')}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: base}
@@ -755,13 +743,7 @@ spec: {hosts: ["*"], gateways: [shop], http: [{route: [{destination: {host: revi
     name: "a Gateway server host ./name exposes the Gateway's own namespace's VirtualServices",
     cite: 'https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts: "./" is the Gateway\'s namespace)',
     yaml: `${SUBSETS}---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: base}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["./*"]}]
----
+${shopGateway('["./*"]')}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: base}
