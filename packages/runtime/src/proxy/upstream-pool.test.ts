@@ -72,6 +72,16 @@ describe('UpstreamPool', () => {
     expect(await waiting[1]).toBe(true);
   });
 
+  it('fails every waiting request max_requests refuses when a connection frees, not just the first', async () => {
+    const pool = new UpstreamPool(new Map());
+    const two = { connectionPool: { tcp: { maxConnections: 2 } } };
+    expect(await Promise.all([pool.acquire(two), pool.acquire(two)])).toEqual([true, true]);
+    const waiting = [pool.acquire(two), pool.acquire(two)];
+    // The DestinationRule now allows one request at a time: with one still busy, neither waiting one may attach.
+    pool.release({ connectionPool: { tcp: { maxConnections: 2 }, http: { http2MaxRequests: 1 } } });
+    expect(await Promise.all(waiting)).toEqual([false, false]);
+  });
+
   it('ejects an endpoint after consecutive 5xx for baseEjectionTime, then takes it back', () => {
     const [a, b] = [pod('a'), pod('b')];
     const pool = new UpstreamPool(new Map());

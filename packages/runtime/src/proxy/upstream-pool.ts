@@ -33,8 +33,9 @@ interface HostHealth {
  */
 export class UpstreamPool {
   private turn = 0;
-  /** Requests holding a connection, and those waiting for one (the circuit breaker's counts). */
+  /** Requests holding a connection. */
   private busy = 0;
+  /** Requests waiting for one, first come first served. */
   private readonly waiting: ((held: boolean) => void)[] = [];
   private readonly health = new Map<Pod, HostHealth>();
 
@@ -96,11 +97,18 @@ export class UpstreamPool {
     });
   }
 
-  /** A request is done with its connection: the first one waiting takes it over. */
+  /**
+   * A request is done with its connection: the first one waiting takes it over (and, should max_requests refuse it,
+   * the next, as Envoy serves its pending streams while a connection is ready: onUpstreamReady).
+   */
   release(policy: TrafficPolicy): void {
     this.busy--;
     const limits = circuitLimits(policy);
-    if (this.waiting.length > 0 && this.busy < limits.connections) this.waiting.shift()!(this.attach(limits));
+    while (this.waiting.length > 0 && this.busy < limits.connections) {
+      const held = this.attach(limits);
+      this.waiting.shift()!(held);
+      if (held) return;
+    }
   }
 
   private attach(limits: { requests: number }): boolean {
