@@ -1,5 +1,8 @@
 import { traceExporterFromEnv } from '@mesh-mall/kit';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { decodeTraces } from '@mesh-mall/runtime';
@@ -76,5 +79,39 @@ describe('span exporters chosen by OTEL_TRACES_EXPORTER', () => {
 
   it('refuses an exporter it does not know, by name', async () => {
     await expect(traceExporterFromEnv({ OTEL_TRACES_EXPORTER: 'zipkin' })).rejects.toThrow('OTEL_TRACES_EXPORTER=zipkin is not one of otlp, jaeger, console, none');
+  });
+});
+
+/** Runs the echo service as a pod runs (telemetry preloaded), serves one request, stops it; what reached the collector. */
+async function exportedByAPod(env: Record<string, string>): Promise<Set<string>> {
+  const collector = await fakeCollector();
+  const child = spawn(process.execPath, ['--import', '@mesh-mall/kit/telemetry', join(REPO_ROOT, 'services/echo/dist/main.js')], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_DELAY_MS: '0', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  closers.push(async () => void child.kill('SIGKILL'));
+  let port: number | undefined;
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const entry = JSON.parse(line) as { msg?: string; port?: number };
+    if (entry.msg === 'listening') {
+      port = entry.port;
+      break;
+    }
+  }
+  expect((await fetch(`http://127.0.0.1:${port}/anything`)).status).toBe(200);
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+  return new Set(collector.received.map((r) => r.url));
+}
+
+describe('what a pod exports', () => {
+  it('only traces by default: no OTLP metrics or logs unless OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER ask', async () => {
+    expect(await exportedByAPod({})).toEqual(new Set(['/v1/traces']));
+  });
+
+  it('metrics too when OTEL_METRICS_EXPORTER asks for them', async () => {
+    expect(await exportedByAPod({ OTEL_METRICS_EXPORTER: 'otlp' })).toEqual(new Set(['/v1/traces', '/v1/metrics']));
   });
 });

@@ -24,11 +24,14 @@ let sdk: NodeSDK | undefined;
  * Starts OpenTelemetry for this process: resource (service.name, service.version = APP_VERSION,
  * k8s.namespace.name), instrumentation of http, express, fastify, undici (the kit's client) and the mongodb driver,
  * and propagation of W3C trace context, baggage and B3 multi-header (what Envoy reads). Spans go to the exporter
- * OTEL_TRACES_EXPORTER names; with none, context still propagates.
+ * OTEL_TRACES_EXPORTER names; with none, context still propagates. Metrics and logs are exported only when
+ * OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER ask for them: the SDK's default for both is OTLP, which a Jaeger
+ * collector answers with 404, and the mesh's metrics are the proxies' (Istio's) anyway.
  */
 export async function startTelemetry(options: TelemetryOptions): Promise<void> {
   if (sdk) return;
-  const exporter = await traceExporterFromEnv(options.env);
+  const env = options.env ?? process.env;
+  const exporter = await traceExporterFromEnv(env);
   if (sdk) return;
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
@@ -37,6 +40,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<void> {
       'k8s.namespace.name': options.namespace,
     }),
     spanProcessors: exporter ? [new BatchSpanProcessor(exporter)] : [],
+    // Left undefined, the SDK reads the variable itself; an empty list turns the signal off.
+    ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
+    ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER })],
     }),
