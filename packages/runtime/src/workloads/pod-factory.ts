@@ -4,7 +4,6 @@ import { ManifestError, namespaceOf, type WorkloadManifest } from '../api/manife
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import type { ServiceRegistry, ServiceTarget } from '../k8s/service-registry.js';
 import { COMPILE_CACHE_DIR } from '../lib/paths.js';
-import { drainEndpoint } from '../proxy/forward.js';
 import type { Sidecar } from '../proxy/sidecar.js';
 import type { ServicePackage } from './images.js';
 import { containerEnv } from './pod-env.js';
@@ -118,15 +117,8 @@ export class PodFactory {
     return { pod, process, sidecar };
   }
 
-  /**
-   * Stops pods: out of the endpoints first, so no new request picks them, and the callers' proxies drain their
-   * connections to them as Envoy does on an endpoints update; then SIGTERM.
-   */
+  /** Stops pods, each out of the endpoints before its SIGTERM (PodProcess.stop). */
   async stop(pods: readonly RunningPod[]): Promise<void> {
-    for (const { pod } of pods) {
-      pod.ready = false;
-      if (pod.port !== undefined) drainEndpoint(pod.port);
-    }
     await Promise.all(
       pods.map(async ({ process, sidecar, pod }) => {
         await process.stop();

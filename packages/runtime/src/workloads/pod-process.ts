@@ -83,9 +83,10 @@ export class PodProcess {
     pod.ready = true;
   }
 
+  /** SIGTERM, then SIGKILL after the grace period; the pod leaves the endpoints first. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.options.pod.ready = false;
+    this.leaveEndpoints();
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -113,13 +114,21 @@ export class PodProcess {
     throw new Error(`${this.options.pod.name} was not ready within ${READY_TIMEOUT_MS} ms (see ${this.options.logFile})`);
   }
 
+  /**
+   * Out of its Services' endpoints, so no new request picks it; the callers' proxies drain their connections to it,
+   * as Envoy drains a host an endpoints update removed.
+   */
+  private leaveEndpoints(): void {
+    const { pod } = this.options;
+    pod.ready = false;
+    if (pod.port !== undefined) drainEndpoint(pod.port);
+  }
+
   /** restartPolicy: Always, with CrashLoopBackOff's doubling delay. */
   private onExit(child: ChildProcess, code: number | null): void {
     if (this.stopping || child !== this.child) return;
     const { pod } = this.options;
-    pod.ready = false;
-    // Its connections are gone with it; the callers' pools for its port go too (a restart listens elsewhere).
-    if (pod.port !== undefined) drainEndpoint(pod.port);
+    this.leaveEndpoints();
     delete pod.port;
     this.restarts++;
     const backoff = Math.min(1_000 * 2 ** (this.restarts - 1), MAX_BACKOFF_MS);
