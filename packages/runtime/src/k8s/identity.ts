@@ -13,6 +13,8 @@ export interface Pod {
 
 /** Who is calling: the workload whose proxy received the request (a pod's, or the ingress gateway's). */
 export interface SourceIdentity {
+  /** The pod's name; unset for the ingress gateway, which the runtime runs as one proxy. */
+  name?: string;
   namespace: string;
   workload: string;
   labels: Record<string, string>;

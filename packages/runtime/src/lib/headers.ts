@@ -29,3 +29,13 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value.join(',') : value;
 }
+
+/** A header map's size as Envoy counts it (HeaderMap::byteSize): the lengths of every name and value. */
+export function headerBytes(headers: Record<string, string | string[] | number | undefined>): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) total += name.length + Buffer.byteLength(String(one));
+  }
+  return total;
+}

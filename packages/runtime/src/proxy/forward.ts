@@ -67,11 +67,13 @@ function classify(error: unknown, signal: AbortSignal): AttemptFailure {
 }
 
 /**
- * Streams an upstream response to the caller with the given headers; rejects if either side breaks off. Plain pipe
- * rather than stream.pipeline, which builds an AbortController and a DOMException per response: measurable per hop.
+ * Streams an upstream response to the caller with the given headers, resolving with the body bytes sent; rejects if
+ * either side breaks off. Plain pipe rather than stream.pipeline, which builds an AbortController and a DOMException
+ * per response: measurable per hop.
  */
-export function relay(upstream: Dispatcher.ResponseData, res: ServerResponse, headers: Headers): Promise<void> {
+export function relay(upstream: Dispatcher.ResponseData, res: ServerResponse, headers: Headers): Promise<number> {
   const body = upstream.body;
+  let sent = 0;
   return new Promise((resolve, reject) => {
     const fail = (error: unknown) => {
       body.destroy();
@@ -82,7 +84,8 @@ export function relay(upstream: Dispatcher.ResponseData, res: ServerResponse, he
     // Gone before the answer came: its 'close' has fired already and would never settle this promise.
     if (res.destroyed) return fail(new Error('client closed the connection'));
     res.writeHead(upstream.statusCode, headers);
-    res.once('close', () => (res.writableFinished ? resolve() : fail(new Error('client closed the connection'))));
+    res.once('close', () => (res.writableFinished ? resolve(sent) : fail(new Error('client closed the connection'))));
+    body.on('data', (chunk: Buffer) => (sent += chunk.length));
     body.pipe(res);
   });
 }

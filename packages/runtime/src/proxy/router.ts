@@ -6,6 +6,7 @@ import type { ServiceRegistry, ServiceTarget } from '../k8s/service-registry.js'
 import { isAllowed } from '../istio/authorization.js';
 import { DEFAULT_RETRY, MeshRoutes, type IngressIdentity } from '../istio/compile.js';
 import type { RequestFacts } from '../istio/match.js';
+import { outboundCluster, routeOperation, serviceOperation } from '../istio/envoy-names.js';
 import { MeshConfig } from '../istio/mesh-config.js';
 import { chooseRoute, noRouteFor, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
 
@@ -31,6 +32,10 @@ export type RouteDecision =
       retry: RetryPolicy;
       upstream: UpstreamRef;
       mirror: UpstreamRef | undefined;
+      /** Envoy's cluster for the upstream, `outbound|<port>|<subset>|<host>`. */
+      cluster: string;
+      /** The route's decorator: what Envoy names the proxy's span. */
+      operation: string;
     };
 
 /**
@@ -69,7 +74,7 @@ export class Router {
     }
     const host = this.routes.sidecar(source.namespace).lookup(request.authority);
     if ('reason' in host) return { kind: 'reject', status: 503, flag: 'NC', reason: host.reason, ...(host.target ? { target: host.target } : {}) };
-    if (host.passthrough) return { kind: 'route', target: host.target, choice: undefined, retry: DEFAULT_RETRY, upstream: host.passthrough, mirror: undefined };
+    if (host.passthrough) return serviceRoute(host.passthrough, port);
     return this.choose(host, this.facts(request, source, port, MESH));
   }
 
@@ -88,13 +93,19 @@ export class Router {
   private choose(host: VirtualHost, facts: RequestFacts): RouteDecision {
     const { target, virtualService } = host;
     const choice = chooseRoute(host, facts);
-    if (!choice && host.fallback && noRouteFor(host, facts)) {
-      return { kind: 'route', target, choice: undefined, retry: DEFAULT_RETRY, upstream: host.fallback, mirror: undefined };
-    }
+    if (!choice && host.fallback && noRouteFor(host, facts)) return serviceRoute(host.fallback, facts.port);
     if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${virtualService?.namespace}/${virtualService?.name} matched`, ...(target ? { target } : {}) };
     if (isUnresolved(choice.upstream)) return { kind: 'reject', status: 503, flag: 'NC', reason: choice.upstream.reason, ...(target ? { target } : {}) };
     const mirror = choice.mirror && !isUnresolved(choice.mirror) ? choice.mirror : undefined;
-    return { kind: 'route', target: target ?? choice.upstream.target, choice, retry: choice.route.retry, upstream: choice.upstream, mirror };
+    const { upstream } = choice;
+    const cluster = outboundCluster(upstream.target, upstream.subset, choice.destination.destination.port?.number, facts.port);
+    const operation = routeOperation(
+      { destinations: choice.route.spec.route, virtualService: virtualService?.name ?? '' },
+      choice.matched,
+      { target: upstream.target, cluster },
+      facts.port,
+    );
+    return { kind: 'route', target: target ?? upstream.target, choice, retry: choice.route.retry, upstream, mirror, cluster, operation };
   }
 
   /** The ready pods of an upstream: its Service's endpoints, narrowed to the subset's labels (Envoy's EDS). */
@@ -105,6 +116,13 @@ export class Router {
   private facts(request: RouteRequest, source: SourceIdentity, port: number, gateways: ReadonlySet<string>): RequestFacts {
     return { method: request.method, url: request.url, headers: request.headers, port, source, gateways };
   }
+}
+
+/** A Service's own default route: no VirtualService applies (pilot route.go buildSidecarVirtualHostForService). */
+function serviceRoute(upstream: UpstreamRef, port: number): RouteDecision {
+  const cluster = outboundCluster(upstream.target, undefined, undefined, port);
+  const operation = serviceOperation(upstream.target.fqdn, Number(cluster.split('|')[1]));
+  return { kind: 'route', target: upstream.target, choice: undefined, retry: DEFAULT_RETRY, upstream, mirror: undefined, cluster, operation };
 }
 
 const MESH: ReadonlySet<string> = new Set(['mesh']);

@@ -4,9 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import type { IngressIdentity } from '../istio/compile.js';
+import { unroutedOperation } from '../istio/envoy-names.js';
 import { applyHeaderOperations, rewriteUri } from '../istio/rewrite.js';
 import type { RetryPolicy, UpstreamRef } from '../istio/route-table.js';
-import { endToEnd, type Headers } from '../lib/headers.js';
+import { endToEnd, headerBytes, type Headers } from '../lib/headers.js';
 import { BodyTooLarge } from '../lib/read-body.js';
 import type { HopRecorder } from '../telemetry/hop-recorder.js';
 import { AttemptError, readBody, relay, send, type AttemptFailure } from './forward.js';
@@ -35,6 +36,8 @@ interface Outcome {
   flag?: ResponseFlags;
   pod?: Pod;
   attempts: number;
+  /** What was sent back to the caller, when the proxy answered or relayed an answer. */
+  sent?: { headerBytes: number; bodyBytes: number };
 }
 
 /**
@@ -47,7 +50,13 @@ export class Sidecar {
   /** This proxy's own load balancing, outlier detection and circuit breakers, as each Envoy has its own. */
   private readonly clusters: Clusters;
 
+  /** Envoy's node id for this proxy, which its spans carry. */
+  private readonly nodeId: string;
+
   constructor(private readonly options: SidecarOptions) {
+    const { identity } = options;
+    // istio pkg/model: `<type>~<ip>~<pod>.<namespace>~<namespace>.svc.cluster.local`; a gateway is a `router`.
+    this.nodeId = `${options.ingress ? 'router' : 'sidecar'}~127.0.0.1~${identity.name ?? identity.workload}.${identity.namespace}~${identity.namespace}.svc.cluster.local`;
     this.clusters = new Clusters((upstream) => options.router.endpointsOf(upstream));
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
@@ -80,6 +89,8 @@ export class Sidecar {
     const startedAt = Date.now();
     const started = performance.now();
     const { identity, router } = this.options;
+    const requestHeaderBytes = headerBytes(req.headers);
+    const userAgent = req.headers['user-agent'];
     // Envoy gives a request its id where it enters the mesh.
     if (typeof req.headers['x-request-id'] !== 'string') req.headers['x-request-id'] = randomUUID();
     const span = proxySpan(req);
@@ -92,9 +103,10 @@ export class Sidecar {
       ? { kind: 'reject', status: 403, flag: undefined, reason: 'rbac_access_denied_matched_policy[none]' }
       : router.decide({ authority, method: req.method ?? 'GET', url, headers: req.headers }, identity, this.options.ingress);
     let outcome: Outcome;
+    const received = { bodyBytes: 0 };
     try {
       if (denied) outcome = { ...answerText(res, 403, RBAC_DENIED), attempts: 0 };
-      else outcome = decision.kind === 'reject' ? answer(res, decision.status, decision.reason, decision.flag) : await this.route(req, res, decision);
+      else outcome = decision.kind === 'reject' ? answer(res, decision.status, decision.reason, decision.flag) : await this.route(req, res, decision, received);
     } catch (error) {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
     }
@@ -104,7 +116,11 @@ export class Sidecar {
       pod: outcome.pod,
       routeName: decision.kind === 'route' ? (decision.choice?.route.name ?? 'default') : undefined,
       method: req.method ?? '',
+      authority,
       path: url,
+      operation: decision.kind === 'route' ? decision.operation : unroutedOperation(authority),
+      upstreamCluster: decision.kind === 'route' ? decision.cluster : undefined,
+      nodeId: this.nodeId,
       status: outcome.status,
       flag: outcome.flag,
       attempts: outcome.attempts,
@@ -112,12 +128,17 @@ export class Sidecar {
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       requestId: req.headers['x-request-id'] as string,
       endUser: typeof req.headers['end-user'] === 'string' ? req.headers['end-user'] : undefined,
+      userAgent,
+      requestHeaderBytes,
+      requestBodyBytes: received.bodyBytes,
+      responseHeaderBytes: outcome.sent?.headerBytes ?? 0,
+      responseBodyBytes: outcome.sent?.bodyBytes ?? 0,
       reason: decision.kind === 'reject' ? decision.reason : undefined,
       span,
     });
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, decision: Extract<RouteDecision, { kind: 'route' }>): Promise<Outcome> {
+  private async route(req: IncomingMessage, res: ServerResponse, decision: Extract<RouteDecision, { kind: 'route' }>, received: { bodyBytes: number }): Promise<Outcome> {
     const route = decision.choice?.route.spec;
     const fault = route?.fault;
     // An unset fault percentage injects nothing (virtual_service.proto HTTPFaultInjection; pilot route.go TranslateFault).
@@ -126,6 +147,7 @@ export class Sidecar {
     if (fault?.abort && chance(fault.abort.percentage?.value ?? 0)) return answer(res, fault.abort.httpStatus, 'fault filter abort', delayed ? 'DI,FI' : 'FI');
 
     const body = await readBody(req, BODY_LIMIT);
+    received.bodyBytes = body?.length ?? 0;
     const headers = endToEnd(req.headers);
     const weighted = (route?.route.length ?? 1) > 1;
     applyHeaderOperations(headers, route?.headers?.request, decision.choice?.destination.headers?.request, weighted);
@@ -210,9 +232,13 @@ export class Sidecar {
         }
         const responseHeaders = endToEnd(upstream.headers as NodeJS.Dict<string | string[]>);
         applyHeaderOperations(responseHeaders, route?.headers?.response, decision.choice?.destination.headers?.response, (route?.route.length ?? 1) > 1);
-        await relay(upstream, res, responseHeaders).catch(() => res.destroy());
+        const bodyBytes = await relay(upstream, res, responseHeaders).catch(() => {
+          res.destroy();
+          return 0;
+        });
+        const sent = { headerBytes: headerBytes(responseHeaders), bodyBytes };
         // An answer the retries would have retried, passed on because they are used up: URX.
-        return { status: upstream.statusCode, pod, attempts, ...(retryable && retry.attempts > 0 ? { flag: 'URX' as const } : {}) };
+        return { status: upstream.statusCode, pod, attempts, sent, ...(retryable && retry.attempts > 0 ? { flag: 'URX' as const } : {}) };
       } finally {
         clusters.attemptEnded(pod);
         clusters.release(decision.upstream);
@@ -249,15 +275,19 @@ function chance(percent: number): boolean {
 }
 
 function answer(res: ServerResponse, status: number, reason: string, flag?: ResponseFlags, attempts = 0, pod?: Pod): Outcome {
+  let sent: Outcome['sent'];
   if (!res.headersSent) {
     const body = JSON.stringify({ error: STATUS_CODES[status] ?? 'Error', message: reason });
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    res.writeHead(status, headers).end(body);
+    sent = { headerBytes: headerBytes(headers), bodyBytes: headers['content-length'] };
   }
-  return { status, ...(flag ? { flag } : {}), attempts, ...(pod ? { pod } : {}) };
+  return { status, ...(flag ? { flag } : {}), attempts, ...(pod ? { pod } : {}), ...(sent ? { sent } : {}) };
 }
 
 /** Envoy's own plain-text answers, such as RBAC's. */
-function answerText(res: ServerResponse, status: number, text: string): { status: number } {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) }).end(text);
-  return { status };
+function answerText(res: ServerResponse, status: number, text: string): Pick<Outcome, 'status' | 'sent'> {
+  const headers = { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) };
+  res.writeHead(status, headers).end(text);
+  return { status, sent: { headerBytes: headerBytes(headers), bodyBytes: headers['content-length'] } };
 }

@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { principalOf, type Pod, type SourceIdentity } from '../k8s/identity.js';
-import type { ServiceTarget } from '../k8s/service-registry.js';
+import { principalOf } from '../k8s/identity.js';
+import type { Hop } from './hop.js';
 
 /** Istio's standard request metrics, with its label names, as reported by the caller's proxy (reporter="source"). */
 const LABELS = [
@@ -25,14 +25,8 @@ const LABELS = [
 /** Istio's default buckets for request duration, in milliseconds. */
 const BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 
-export interface RequestOutcome {
-  source: SourceIdentity;
-  target: ServiceTarget | undefined;
-  pod: Pod | undefined;
-  status: number;
-  flag: string | undefined;
-  durationMs: number;
-}
+/** What the metrics read of a hop. */
+export type RequestOutcome = Pick<Hop, 'source' | 'target' | 'pod' | 'status' | 'flag' | 'durationMs' | 'requestBodyBytes' | 'responseBodyBytes' | 'requestHeaderBytes' | 'responseHeaderBytes'>;
 
 export class MeshMetrics {
   readonly registry = new Registry();

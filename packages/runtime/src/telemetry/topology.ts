@@ -1,3 +1,5 @@
+import type { Hop } from './hop.js';
+
 /** One hop as the topology sees it: who called whom, how it ended, how long it took. */
 export interface TopologyHop {
   source: { namespace: string; workload: string; version: string | undefined };
@@ -20,6 +22,18 @@ export interface Topology {
   windowSeconds: number;
   nodes: { id: string; namespace: string; workload: string; version: string }[];
   edges: TopologyEdge[];
+}
+
+/** What the topology keeps of a proxy's hop. */
+export function topologyHopOf(hop: Hop): TopologyHop {
+  const { source, pod } = hop;
+  return {
+    source: { namespace: source.namespace, workload: source.workload, version: source.labels.version },
+    destination: pod ? { namespace: pod.namespace, workload: pod.workload, version: pod.labels.version } : undefined,
+    status: hop.status,
+    durationMs: hop.durationMs,
+    at: hop.startedAt,
+  };
 }
 
 const id = (n: { namespace: string; workload: string }) => `${n.namespace}/${n.workload}`;

@@ -6,7 +6,7 @@ import { MeshConfig } from '../../istio/mesh-config.js';
 import { validateMeshConfig } from '../../istio/validate.js';
 import type { Pod } from '../../k8s/identity.js';
 import { ServiceRegistry } from '../../k8s/service-registry.js';
-import type { Hop } from '../../telemetry/hop-recorder.js';
+import type { Hop } from '../../telemetry/hop.js';
 import { Router } from '../router.js';
 import { Sidecar } from '../sidecar.js';
 

@@ -3,7 +3,9 @@ import { BodyTooLarge, readBoundedBody } from '../../lib/read-body.js';
 import type { TopologyRecorder } from '../topology.js';
 import { decodeTraces, OtlpError } from './otlp.js';
 import type { TraceStore } from './store.js';
-import { renderTopology, renderTraceList, renderWaterfall } from './ui.js';
+import { handleTopology } from '../topology-page.js';
+import { handleJaegerApi, sendJson } from './jaeger-api.js';
+import { renderTraceList, renderWaterfall } from './ui.js';
 
 const BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -53,47 +55,26 @@ export async function startCollector(store: TraceStore, port: number): Promise<{
 }
 
 /**
- * The viewer: the trace list, one trace's waterfall and the live topology as pages, and the part of Jaeger's query
- * API that tools use (`/api/services`, `/api/traces?service=&limit=&lookback=`, `/api/traces/{id}`), so
- * `mesh-mall analyze` reads this and a real Jaeger the same way.
+ * The viewer: the trace list, one trace's waterfall and the live topology as pages, and Jaeger's query API
+ * (jaeger-api.ts), so `mesh-mall analyze`, Jaeger UI and Grafana read this and a real Jaeger the same way.
  */
 export async function startViewer(store: TraceStore, topology: TopologyRecorder, port: number): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://viewer');
-    const json = (status: number, body: unknown) => send(res, status, 'application/json', JSON.stringify(body));
     const html = (body: string) => send(res, 200, 'text/html; charset=utf-8', body);
-    if (req.method !== 'GET') return json(405, { errors: [{ code: 405, msg: 'GET only' }] });
-    if (url.pathname === '/api/services') {
-      const data = store.services();
-      return json(200, { data, total: data.length, limit: 0, offset: 0, errors: null });
-    }
-    if (url.pathname === '/api/traces') {
-      const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 20) || 20, 1), 1500);
-      const lookbackMs = parseLookback(url.searchParams.get('lookback'));
-      if (lookbackMs === undefined) return json(400, { data: null, errors: [{ code: 400, msg: 'lookback must look like 1h, 15m or 30s' }] });
-      const data = store.find({ service: url.searchParams.get('service') || undefined, limit, lookbackMs });
-      return json(200, { data, total: data.length, limit, offset: 0, errors: null });
-    }
-    const traceId = /^\/(?:api\/traces|trace)\/([\da-fA-F]{1,32})$/.exec(url.pathname)?.[1];
+    if (req.method !== 'GET') return sendJson(res, 405, { errors: [{ code: 405, msg: 'GET only' }] });
+    if (handleTopology(topology, url, res)) return;
+    if (url.pathname.startsWith('/api/') && handleJaegerApi(store, url, res, req)) return;
+    const traceId = /^\/trace\/([\da-fA-F]{1,32})$/.exec(url.pathname)?.[1];
     if (traceId) {
       const trace = store.get(traceId.padStart(32, '0'));
-      if (url.pathname.startsWith('/api/')) return trace ? json(200, { data: [trace], total: 1, limit: 0, offset: 0, errors: null }) : json(404, { data: null, errors: [{ code: 404, msg: 'trace not found' }] });
       return trace ? html(renderWaterfall(trace)) : send(res, 404, 'text/html; charset=utf-8', '<p>trace not found (the viewer keeps the last 1000)</p>');
     }
-    if (url.pathname === '/api/topology') return json(200, topology.snapshot());
-    if (url.pathname === '/topology') return html(renderTopology(topology.snapshot()));
     if (url.pathname === '/') {
       const service = url.searchParams.get('service') || undefined;
       return html(renderTraceList(store.find({ service, limit: 50, lookbackMs: 24 * 3600_000 }), store.services(), service));
     }
-    return json(404, { errors: [{ code: 404, msg: `no ${url.pathname}` }] });
+    return sendJson(res, 404, { errors: [{ code: 404, msg: `no ${url.pathname}` }] });
   });
   return { server, url: await listen(server, port) };
-}
-
-function parseLookback(value: string | null): number | undefined {
-  if (!value) return 3600_000;
-  const match = /^(\d+)(s|m|h|d)$/.exec(value);
-  if (!match) return undefined;
-  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }
