@@ -83,7 +83,7 @@ describe('span exporters chosen by OTEL_TRACES_EXPORTER', () => {
 });
 
 /** Runs the echo service as a pod runs (telemetry preloaded), serves one request, stops it; what reached the collector. */
-async function exportedByAPod(env: Record<string, string>): Promise<Set<string>> {
+async function exportedByAPod(env: Record<string, string>): Promise<{ paths: Set<string>; spans: string[] }> {
   const collector = await fakeCollector();
   const child = spawn(process.execPath, ['--import', '@mesh-mall/kit/telemetry', join(REPO_ROOT, 'services/echo/dist/main.js')], {
     cwd: REPO_ROOT,
@@ -103,15 +103,22 @@ async function exportedByAPod(env: Record<string, string>): Promise<Set<string>>
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
-  return new Set(collector.received.map((r) => r.url));
+  const traces = collector.received.filter((r) => r.url === '/v1/traces');
+  return { paths: new Set(collector.received.map((r) => r.url)), spans: traces.flatMap((r) => decodeTraces(r.body, r.contentType ?? '')).map((span) => span.operation).sort() };
 }
 
 describe('what a pod exports', () => {
   it('only traces by default: no OTLP metrics or logs unless OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER ask', async () => {
-    expect(await exportedByAPod({})).toEqual(new Set(['/v1/traces']));
+    expect((await exportedByAPod({})).paths).toEqual(new Set(['/v1/traces']));
+  });
+
+  it('one server span per request unless TRACE_DETAIL=full adds the framework’s own spans', async () => {
+    // The express instrumentation names echo's wildcard route `/`; the mall's routes are named in the tracing act.
+    expect((await exportedByAPod({})).spans).toEqual(['GET /']);
+    expect((await exportedByAPod({ TRACE_DETAIL: 'full' })).spans).toEqual(['GET /', 'request handler']);
   });
 
   it('metrics too when OTEL_METRICS_EXPORTER asks for them', async () => {
-    expect(await exportedByAPod({ OTEL_METRICS_EXPORTER: 'otlp' })).toEqual(new Set(['/v1/traces', '/v1/metrics']));
+    expect((await exportedByAPod({ OTEL_METRICS_EXPORTER: 'otlp' })).paths).toEqual(new Set(['/v1/traces', '/v1/metrics']));
   });
 });

@@ -1,7 +1,8 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { traceDetail } from './telemetry/detail.js';
 import { outboundHeaders } from './propagation.js';
 
 export type UpstreamFailure = 'timeout' | 'connect' | 'status' | 'invalid-response';
@@ -46,6 +47,8 @@ export interface UpstreamResponse<T> {
 
 const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
 const tracer = trace.getTracer('@mesh-mall/kit');
+/** The call span is the client span, unless the HTTP client's instrumentation makes one under it (TRACE_DETAIL=full). */
+const CALL_SPAN_KIND = traceDetail() === 'full' ? SpanKind.INTERNAL : SpanKind.CLIENT;
 
 /**
  * A JSON client for one downstream service. Every call carries the propagated headers of the request being served
@@ -54,6 +57,7 @@ const tracer = trace.getTracer('@mesh-mall/kit');
 export class ServiceClient {
   private readonly origin: string;
   private readonly host: string;
+  private readonly address: { hostname: string; port: number };
 
   constructor(
     readonly service: string,
@@ -61,6 +65,7 @@ export class ServiceClient {
   ) {
     const target = new URL(options.baseUrl);
     this.host = target.host;
+    this.address = { hostname: target.hostname, port: Number(target.port) || 80 };
     this.origin = options.outboundUrl ? new URL(options.outboundUrl).origin : target.origin;
   }
 
@@ -74,11 +79,13 @@ export class ServiceClient {
   }
 
   /**
-   * Like call, but hands back any answered status; the body is validated only for 2xx. Traced as one span named for
-   * the operation, e.g. `scores GET /scores`, around the HTTP client's own span.
+   * Like call, but hands back any answered status; the body is validated only for 2xx. Traced as the call's client
+   * span, named for the operation (e.g. `scores GET /scores`), whose context the request carries; with TRACE_DETAIL
+   * full the HTTP client's own span is its child and carries the context instead.
    */
   send<T>(method: 'GET' | 'POST', path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
-    return tracer.startActiveSpan(`${this.service} ${method} ${path}`, { kind: SpanKind.INTERNAL, attributes: { 'peer.service': this.service } }, async (span) => {
+    const attributes = { 'peer.service': this.service, 'http.request.method': method, 'server.address': this.address.hostname, 'server.port': this.address.port, 'url.full': `http://${this.host}${path}` };
+    return tracer.startActiveSpan(`${this.service} ${method} ${path}`, { kind: CALL_SPAN_KIND, attributes }, async (span) => {
       try {
         const response = await this.sendNow(method, path, options);
         span.setAttribute('http.response.status_code', response.status);
@@ -97,6 +104,8 @@ export class ServiceClient {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const search = options.query ? `?${new URLSearchParams(options.query)}` : '';
     const headers: Record<string, string> = { ...outboundHeaders(), host: this.host, accept: 'application/json' };
+    // The call span's context, in W3C and B3 (the propagators the SDK was given); nothing without a running SDK.
+    if (CALL_SPAN_KIND === SpanKind.CLIENT) propagation.inject(context.active(), headers);
     let payload: string | undefined;
     if (options.body !== undefined) {
       payload = JSON.stringify(options.body);

@@ -9,6 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { traceDetail, type TraceDetail } from './detail.js';
 import { traceExporterFromEnv } from './exporter.js';
 
 export interface TelemetryOptions {
@@ -20,10 +21,32 @@ export interface TelemetryOptions {
 
 let sdk: NodeSDK | undefined;
 
+/** The instrumentations for a level of detail (detail.ts): http server spans and mongodb calls always. */
+function instrumentationsFor(detail: TraceDetail): NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['instrumentations'] {
+  // Probes are not the shop's traffic.
+  const http = new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/readyz' });
+  if (detail === 'calls') {
+    return [
+      http,
+      // No layer spans; the instrumentation still names the server span by its route (it sets the RPC metadata's
+      // route before it checks whether a layer is ignored), as the kit's fastify hook does for fastify.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER] }),
+      new MongoDBInstrumentation(),
+    ];
+  }
+  return [
+    http,
+    // Body parsing and context re-entry are the kit's plumbing: a span each on every hop would tell nothing.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+    new UndiciInstrumentation(),
+    new MongoDBInstrumentation(),
+  ];
+}
+
 /**
  * Starts OpenTelemetry for this process: resource (service.name, service.version = APP_VERSION,
- * k8s.namespace.name), instrumentation of http, express, fastify, undici (the kit's client) and the mongodb driver,
- * and propagation of W3C trace context, baggage and B3 multi-header (what Envoy reads). Spans go to the exporter
+ * k8s.namespace.name), the instrumentations TRACE_DETAIL asks for (detail.ts), and propagation of W3C trace context, baggage and B3 multi-header (what Envoy reads). Spans go to the exporter
  * OTEL_TRACES_EXPORTER names; with none, context still propagates. Metrics and logs are exported only when
  * OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER ask for them: the SDK's default for both is OTLP, which a Jaeger
  * collector answers with 404, and the mesh's metrics are the proxies' (Istio's) anyway.
@@ -46,15 +69,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<void> {
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER })],
     }),
-    instrumentations: [
-      // Probes are not the shop's traffic.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/readyz' }),
-      // Body parsing and context re-entry are the kit's plumbing: a span each on every hop would cost more than it tells.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
-      new UndiciInstrumentation(),
-      new MongoDBInstrumentation(),
-    ],
+    instrumentations: instrumentationsFor(traceDetail(env)),
   });
   sdk.start();
 }
