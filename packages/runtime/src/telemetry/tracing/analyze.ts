@@ -1,3 +1,4 @@
+import { criticalPath, flatten, spanTree } from './span-tree.js';
 import type { JaegerSpan, JaegerTrace } from './store.js';
 
 /** The talk's findings in one trace, with the numbers that make the point. */
@@ -10,7 +11,10 @@ export interface Analysis {
   /** Three or more calls of one operation under one parent. */
   nPlusOne: { parent: string; operation: string; count: number; totalMs: number }[];
   errors: { span: string; status: number | undefined; message: string | undefined }[];
-  /** From the root, each step the child that finished last: where the page's time went. */
+  /**
+   * Jaeger UI's critical path, in the waterfall's order: the spans the page waited on, each with the time it alone
+   * was on the path (a span that waited for a child is on it before and after that child, counted together).
+   */
   criticalPath: { span: string; durationMs: number }[];
 }
 
@@ -73,10 +77,12 @@ export function analyzeTrace(trace: JaegerTrace): Analysis {
       analysis.errors.push({ span: name(span), status: Number.isNaN(status) ? undefined : status, message: tagOf(span, 'otel.status_description') as string | undefined });
     }
   }
-  for (let step: JaegerSpan | undefined = root; step; ) {
-    analysis.criticalPath.push({ span: name(step), durationMs: ms(step.duration) });
-    step = (children.get(step.spanID) ?? []).sort((a, b) => b.startTime + b.duration - (a.startTime + a.duration))[0];
-  }
+  const onPath = new Map<string, number>();
+  for (const section of criticalPath(trace)) onPath.set(section.spanId, (onPath.get(section.spanId) ?? 0) + section.endUs - section.startUs);
+  // In the waterfall's order, which is time order with a parent before what it waited for.
+  analysis.criticalPath = flatten(spanTree(trace))
+    .filter(({ span }) => onPath.has(span.spanID))
+    .map(({ span }) => ({ span: name(span), durationMs: ms(onPath.get(span.spanID)!) }));
   return analysis;
 }
 
@@ -92,18 +98,13 @@ export function formatAnalysis(a: Analysis): string {
   return lines.join('\n');
 }
 
-/** A terminal waterfall: one row per span, indented by depth, with a bar where it ran. */
+/** A terminal waterfall: the span tree (span-tree.ts), one row per span indented by depth, with a bar where it ran. */
 export function formatWaterfall(trace: JaegerTrace, width = 48): string {
-  const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
-  const depth = (span: JaegerSpan): number => {
-    const parent = span.references[0] && byId.get(span.references[0].spanID);
-    return parent ? depth(parent) + 1 : 0;
-  };
   const start = Math.min(...trace.spans.map((s) => s.startTime));
   const end = Math.max(...trace.spans.map((s) => s.startTime + s.duration));
   const scale = width / Math.max(end - start, 1);
-  const rows = trace.spans.map((span) => {
-    const label = `${'  '.repeat(depth(span))}${trace.processes[span.processID]?.serviceName}: ${span.operationName}`;
+  const rows = flatten(spanTree(trace)).map(({ span, depth }) => {
+    const label = `${'  '.repeat(depth)}${trace.processes[span.processID]?.serviceName}: ${span.operationName}`;
     const from = Math.floor((span.startTime - start) * scale);
     const length = Math.max(1, Math.round(span.duration * scale));
     return { label, bar: `${' '.repeat(from)}${'█'.repeat(Math.min(length, width - from))}`, duration: `${ms(span.duration)} ms` };

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeTrace, formatAnalysis, formatWaterfall } from './analyze.js';
+import { mallV1Trace } from './test-trace.js';
+
+describe('analyze on mall v1’s trace', () => {
+  const analysis = analyzeTrace(mallV1Trace());
+
+  it('names the three serial calls, the N+1 and the users 404', () => {
+    expect(analysis.root).toBe('istio-ingressgateway.istio-system: mall.base.svc.cluster.local:7000/*');
+    expect(analysis.serialFanOuts).toEqual([
+      { parent: 'mall: GET /api/mall', calls: ['users GET /users', 'recommend GET /recommend', 'discount GET /discount'], sumMs: 89, maxMs: 50 },
+      { parent: 'recommend: GET /recommend', calls: ['products GET /products', ...Array(6).fill('scores GET /scores')], sumMs: 42, maxMs: 6 },
+    ]);
+    expect(analysis.nPlusOne).toEqual([{ parent: 'recommend: GET /recommend', operation: 'scores GET /scores', count: 6, totalMs: 36 }]);
+    expect(analysis.errors).toEqual([{ span: 'mall: users GET /users', status: 404, message: undefined }]);
+  });
+
+  it('follows the critical path through the proxies into recommend’s scores calls, in time order', () => {
+    const path = analysis.criticalPath.map((s) => s.span);
+    expect(path.slice(0, 4)).toEqual(['istio-ingressgateway.istio-system: mall.base.svc.cluster.local:7000/*', 'mall: GET /api/mall', 'mall: simulated work', 'mall: users GET /users']);
+    // Mall v1 is serial throughout: every one of its 37 spans is waited on.
+    expect(path).toHaveLength(37);
+    expect(path.filter((s) => s === 'scores: GET /scores')).toHaveLength(6);
+    expect(path.indexOf('recommend.base: scores.base.svc.cluster.local:7000/*')).toBeGreaterThan(path.indexOf('recommend: GET /recommend'));
+    expect(path.at(-1)).toBe('products: GET /products');
+    const text = formatAnalysis(analysis);
+    expect(text).toContain('critical path: istio-ingressgateway.istio-system: mall.base.svc.cluster.local:7000/*');
+    expect(text).toContain('N+1 in recommend: GET /recommend: scores GET /scores called 6 times');
+  });
+
+  it('prints the waterfall as the span tree: each call under its caller', () => {
+    const lines = formatWaterfall(mallV1Trace()).split('\n');
+    expect(lines[1]).toMatch(/^istio-ingressgateway\.istio-system: mall\.base/);
+    expect(lines[2]).toMatch(/^ {2}mall: GET \/api\/mall/);
+    expect(lines[3]).toMatch(/^ {4}mall: simulated work/);
+    expect(lines[4]).toMatch(/^ {4}mall: users GET \/users/);
+    expect(lines[5]).toMatch(/^ {6}mall\.base: users\.base\.svc\.cluster\.local:7000\/\*/);
+    expect(lines[6]).toMatch(/^ {8}users: GET \/users/);
+  });
+});
