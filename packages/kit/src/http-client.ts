@@ -2,6 +2,7 @@ import { Agent, errors as undiciErrors, request } from 'undici';
 import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { spanStartTime } from './telemetry/clock.js';
 import { traceDetail } from './telemetry/detail.js';
 import { outboundHeaders } from './propagation.js';
 
@@ -85,7 +86,7 @@ export class ServiceClient {
    */
   send<T>(method: 'GET' | 'POST', path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
     const attributes = { 'peer.service': this.service, 'http.request.method': method, 'server.address': this.address.hostname, 'server.port': this.address.port, 'url.full': `http://${this.host}${path}` };
-    return tracer.startActiveSpan(`${this.service} ${method} ${path}`, { kind: CALL_SPAN_KIND, attributes }, async (span) => {
+    return tracer.startActiveSpan(`${this.service} ${method} ${path}`, { kind: CALL_SPAN_KIND, attributes, startTime: spanStartTime() }, async (span) => {
       try {
         const response = await this.sendNow(method, path, options);
         span.setAttribute('http.response.status_code', response.status);

@@ -5,6 +5,7 @@ import type { BaseConfig } from './config.js';
 import { errorBody } from './errors.js';
 import type { Logger } from './logger.js';
 import { requestContext, runWithContext } from './propagation.js';
+import { spanStartTime } from './telemetry/clock.js';
 import { shutdownTelemetry } from './telemetry/sdk.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -70,7 +71,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     runWithContext(context, () => {
       if (config.LATENCY_MS === 0) return handler(req, res);
       // The simulated processing is a span of its own, so traces show where the time goes.
-      const span = tracer.startSpan('simulated work', { attributes: { 'mesh_mall.latency_ms': config.LATENCY_MS } });
+      const span = tracer.startSpan('simulated work', { attributes: { 'mesh_mall.latency_ms': config.LATENCY_MS }, startTime: spanStartTime() });
       void sleep(config.LATENCY_MS).then(() => {
         span.end();
         handler(req, res);

@@ -8,7 +8,7 @@ const STYLE = `body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1d2433;ba
 nav{display:flex;gap:1.2rem;align-items:center;padding:.7rem 1.2rem;background:#0f3057;color:#fff}nav a{color:#cde}
 main{padding:1rem 1.2rem}table{border-collapse:collapse;width:100%;background:#fff}td,th{padding:.35rem .6rem;border-bottom:1px solid #e3e7ef;text-align:left}
 .bar{position:relative;height:14px;background:#eef2f7}.bar span{position:absolute;top:0;height:14px;background:#00a8cc;border-radius:2px}
-.err span{background:#e76f51}.muted{color:#667085}code{font-size:12px}`;
+.bar.err span{background:#e76f51}.muted{color:#667085}code{font-size:12px}`;
 
 /** A viewer page; `head` is extra markup for its head (a script of the viewer's own, a style). */
 export function page(title: string, body: string, head = ''): string {

@@ -1,4 +1,5 @@
 import { esc, ms, page } from '../viewer-page.js';
+import { criticalPath, flatten, spanTree } from './span-tree.js';
 import type { JaegerSpan, JaegerTrace } from './store.js';
 
 const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
@@ -29,24 +30,107 @@ export function renderTraceList(traces: JaegerTrace[], services: string[], selec
   );
 }
 
-/** One trace as a waterfall: a row per span, indented by depth, with a bar where it ran. */
+const WATERFALL_STYLE = `<style>
+.waterfall td{padding:.2rem .5rem;white-space:nowrap}.waterfall td.name{overflow:hidden;text-overflow:ellipsis;max-width:34rem}
+.waterfall .svc{font-weight:600}.waterfall .toggle{border:0;background:none;cursor:pointer;width:1.1rem;padding:0;color:#475467}
+.waterfall tr.span{cursor:pointer}.waterfall tr.span:hover{background:#f0f5ff}.waterfall tr.span.open{background:#e8f0fe}
+.waterfall .err .svc::after{content:" ⚠";color:#c2410c}.bar i{position:absolute;top:5px;height:4px;background:#111827}
+.waterfall tr.crit td.name{box-shadow:inset 3px 0 #111827}.waterfall tr.detail td{background:#f8fafc;white-space:normal;padding:.5rem 1rem}
+.detail table{width:auto;margin:.2rem 0 .6rem}.detail td{padding:.1rem .6rem;border:0;font:12px ui-monospace,monospace}.detail h4{margin:.3rem 0}
+body.compact .waterfall td{padding:0 .4rem;font-size:10.5px;line-height:12px;border:0}body.compact .bar,body.compact .bar span{height:10px}
+body.compact .bar i{top:4px;height:3px}body.compact main{padding:.2rem .8rem}body.compact h2{font-size:14px;margin:.1rem 0}body.compact nav{padding:.25rem 1.2rem}
+body.compact .waterfall thead{display:none}
+</style>`;
+
+/** Collapsing a row hides its subtree; a click on a row opens its details; compact mode is remembered per browser. */
+const WATERFALL_SCRIPT = `<script>
+addEventListener('DOMContentLoaded', () => {
+  const rows = [...document.querySelectorAll('tr.span')];
+  const detail = (row) => document.querySelector('tr.detail[data-detail-of="' + row.dataset.span + '"]');
+  const hiddenBy = new Map();
+  function subtree(row) {
+    const out = [], depth = Number(row.dataset.depth);
+    for (let next = rows.indexOf(row) + 1; next < rows.length && Number(rows[next].dataset.depth) > depth; next++) out.push(rows[next]);
+    return out;
+  }
+  function refresh() {
+    const collapsed = rows.filter((r) => r.classList.contains('collapsed'));
+    const hidden = new Set(collapsed.flatMap(subtree));
+    for (const row of rows) {
+      row.hidden = hidden.has(row);
+      const d = detail(row);
+      if (d) d.hidden = row.hidden || !row.classList.contains('open');
+    }
+  }
+  for (const row of rows) {
+    row.addEventListener('click', (event) => {
+      if (event.target.closest('.toggle')) {
+        row.classList.toggle('collapsed');
+        event.target.closest('.toggle').textContent = row.classList.contains('collapsed') ? '▸' : '▾';
+      } else row.classList.toggle('open');
+      refresh();
+    });
+  }
+  const compact = document.getElementById('compact');
+  compact.checked = localStorage.getItem('mesh-mall.compact') === '1' || location.hash === '#compact';
+  const apply = () => { document.body.classList.toggle('compact', compact.checked); localStorage.setItem('mesh-mall.compact', compact.checked ? '1' : '0'); };
+  compact.addEventListener('change', apply);
+  apply();
+});
+</script>`;
+
+function keyValues(title: string, pairs: [string, unknown][]): string {
+  if (pairs.length === 0) return '';
+  return `<h4>${esc(title)}</h4><table>${pairs.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>`;
+}
+
+/** A span's details, as Jaeger UI opens them: tags, logs (span events) and the process (resource). */
+function spanDetails(trace: JaegerTrace, span: JaegerSpan, start: number): string {
+  const logs = (span.logs as { timestamp: number; fields: { key: string; value: unknown }[] }[]).map(
+    (log) => `<h4>log at ${ms(log.timestamp - start)}</h4><table>${log.fields.map((f) => `<tr><td>${esc(f.key)}</td><td>${esc(f.value)}</td></tr>`).join('')}</table>`,
+  );
+  const process = trace.processes[span.processID];
+  return [
+    `<div><b>${esc(process?.serviceName)}</b> ${esc(span.operationName)} · span <code>${esc(span.spanID)}</code> · start ${ms(span.startTime - start)} · ${ms(span.duration)}</div>`,
+    keyValues('tags', span.tags.map((t) => [t.key, t.value])),
+    ...logs,
+    keyValues(`process ${process?.serviceName ?? ''}`, (process?.tags ?? []).map((t) => [t.key, t.value])),
+    ...(span.warnings?.length ? [keyValues('warnings', span.warnings.map((w, i) => [String(i + 1), w]))] : []),
+  ].join('');
+}
+
+/**
+ * One trace as Jaeger UI draws it: the span tree (span-tree.ts; every row under its parent, siblings by start),
+ * collapsible, each row opening to its tags, logs and process; errors marked; the critical path (Jaeger UI's
+ * algorithm) drawn over the bars and its spans marked. A compact mode fits mall v1's page on a 1280×720 screen.
+ */
 export function renderWaterfall(trace: JaegerTrace): string {
-  const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
-  const depth = (span: JaegerSpan): number => {
-    const parent = span.references[0] && byId.get(span.references[0].spanID);
-    return parent ? depth(parent) + 1 : 0;
-  };
+  const rows = flatten(spanTree(trace));
   const start = Math.min(...trace.spans.map((s) => s.startTime));
   const total = Math.max(...trace.spans.map((s) => s.startTime + s.duration)) - start || 1;
-  const rows = trace.spans
-    .map((span) => {
-      const left = ((span.startTime - start) / total) * 100;
-      const width = Math.max((span.duration / total) * 100, 0.3);
-      const error = tag(span, 'error') === true;
-      return `<tr class="span${error ? ' err' : ''}"><td style="padding-left:${0.6 + depth(span) * 1.1}rem">${esc(trace.processes[span.processID]?.serviceName)}: ${esc(span.operationName)}</td>
-<td>${ms(span.duration)}</td><td style="width:50%"><div class="bar${error ? ' err' : ''}"><span style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%"></span></div></td></tr>`;
+  const pct = (us: number) => ((us / total) * 100).toFixed(2);
+  const sections = new Map<string, { startUs: number; endUs: number }[]>();
+  for (const section of criticalPath(trace)) sections.set(section.spanId, [...(sections.get(section.spanId) ?? []), section]);
+  const body = rows
+    .map(({ span, depth, children }) => {
+      const error = tag(span, 'error') === true || tag(span, 'error') === 'true';
+      const onPath = sections.get(span.spanID) ?? [];
+      const classes = ['span', ...(error ? ['err'] : []), ...(onPath.length ? ['crit'] : [])].join(' ');
+      const parent = span.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '';
+      const toggle = children.length ? '<button class="toggle" title="collapse">▾</button>' : '<span class="toggle"></span>';
+      const critical = onPath.map((c) => `<i style="left:${pct(c.startUs - start)}%;width:${pct(c.endUs - c.startUs)}%"></i>`).join('');
+      return `<tr class="${classes}" data-span="${esc(span.spanID)}" data-parent="${esc(parent)}" data-depth="${depth}">
+<td class="name" style="padding-left:${0.5 + depth * 1.1}rem">${toggle}<span class="svc">${esc(trace.processes[span.processID]?.serviceName)}</span>: ${esc(span.operationName)}</td>
+<td>${ms(span.duration)}</td><td style="width:45%"><div class="bar${error ? ' err' : ''}"><span style="left:${pct(span.startTime - start)}%;width:${Math.max(Number(pct(span.duration)), 0.3).toFixed(2)}%"></span>${critical}</div></td></tr>
+<tr class="detail" data-detail-of="${esc(span.spanID)}" hidden><td colspan="3">${spanDetails(trace, span, start)}</td></tr>`;
     })
     .join('');
-  return page(`trace ${trace.traceID}`, `<h2>trace <code>${esc(trace.traceID)}</code> · ${ms(total)} · ${trace.spans.length} spans</h2>
-<table data-waterfall><thead><tr><th>span</th><th>duration</th><th>timeline</th></tr></thead><tbody>${rows}</tbody></table>`);
+  const services = new Set(trace.spans.map((s) => trace.processes[s.processID]?.serviceName));
+  return page(
+    `trace ${trace.traceID}`,
+    `<h2>trace <code>${esc(trace.traceID)}</code> · ${ms(total)} · ${trace.spans.length} spans · ${services.size} services
+<label class="muted" style="font-size:13px;font-weight:400"><input type="checkbox" id="compact"> compact</label></h2>
+<table data-waterfall class="waterfall"><thead><tr><th>span</th><th>duration</th><th>timeline (the critical path drawn over the bars)</th></tr></thead><tbody>${body}</tbody></table>`,
+    WATERFALL_STYLE + WATERFALL_SCRIPT,
+  );
 }
