@@ -69,8 +69,8 @@ export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewNam
     case 'topology': {
       const snapshot = topology.snapshot();
       return {
-        columns: ['FROM', 'TO', 'RPS', 'ERRORS', 'P50'],
-        rows: snapshot.edges.map((e) => [e.source, e.destination, String(e.rps), `${(e.errorRate * 100).toFixed(1)}%`, `${e.p50Ms} ms`]),
+        columns: ['FROM', 'TO', 'RPS', 'ERRORS', 'P50', 'P99'],
+        rows: snapshot.edges.map((e) => [e.source, e.destination, String(e.rps), `${(e.errorRate * 100).toFixed(1)}%`, `${e.p50Ms} ms`, `${e.p99Ms} ms`]),
         objects: [snapshot],
       };
     }
