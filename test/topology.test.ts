@@ -1,13 +1,7 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js';
-
-/** Debian's Chromium (`.ci/run` installs it); playwright never downloads a browser of its own here. */
-const CHROMIUM = '/usr/bin/chromium';
-const IMAGES = join(REPO_ROOT, 'docs/images');
+import { launchChromium, screenshot } from './support/browser.js';
+import { startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
 let mesh: MeshMall;
 let browser: Browser;
@@ -16,13 +10,8 @@ const requested: string[] = [];
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
-  await mkdir(IMAGES, { recursive: true });
   mesh = await startMeshMall();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.on('request', (request) => requested.push(request.url()));
   page.on('console', (message) => {
@@ -78,8 +67,7 @@ async function shown(): Promise<{ nodes: string[]; edges: string[] }> {
 async function expectGraph(act: string, nodes: string[], edges: string[]): Promise<void> {
   await expect.poll(shown, { timeout: 20_000, interval: 500 }).toEqual({ nodes: [...nodes].sort(), edges: [...edges].sort() });
   expect(await page.evaluate(() => (globalThis as unknown as TopologyWindow).noReload), 'the page was reloaded').toBe(true);
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(IMAGES, `topology-${act}.png`) });
+  await screenshot(page, `topology-${act}`);
 }
 
 /** What the page's script exposes (packages/runtime/src/telemetry/topology/client.ts), as far as the test reads it. */
@@ -189,7 +177,7 @@ describe('the topology as a graph, through the acts of the talk', () => {
     const graphBox = (await page.locator('#graph').boundingBox())!;
     await page.mouse.move(graphBox.x + box.x, graphBox.y + box.y);
     await expect.poll(() => page.evaluate((edge) => (globalThis as unknown as TopologyWindow).meshTopology.graph.getElementById(edge).hasClass('pointed'), aborted[0]!)).toBe(true);
-    await page.screenshot({ path: join(IMAGES, 'topology-fault.png') });
+    await screenshot(page, 'topology-fault');
   });
 
   it('the page loaded everything from the viewer itself, and the browser reported no error', () => {

@@ -41,7 +41,7 @@ const rows = () =>
       parent: tr.getAttribute('data-parent')!,
       depth: Number(tr.getAttribute('data-depth')),
       name: tr.querySelector('td')!.textContent!.replace(/^[▾▸]/, '').trim(),
-      hidden: (tr as HTMLElement).hidden,
+      hidden: (tr as unknown as { hidden: boolean }).hidden,
       critical: tr.classList.contains('crit'),
       error: tr.classList.contains('err'),
     })),
@@ -107,7 +107,7 @@ describe('the waterfall in a browser', () => {
     const bars = await page.$$eval(
       `tr.span[data-parent="${mall.id}"]`,
       (trs) => trs.filter((tr) => !tr.textContent!.includes('simulated work')).map((tr) => {
-        const style = (tr.querySelector('.bar span') as HTMLElement).style;
+        const style = (tr.querySelector('.bar span') as unknown as { style: { left: string; width: string } }).style;
         return { left: parseFloat(style.left), right: parseFloat(style.left) + parseFloat(style.width) };
       }),
     );
