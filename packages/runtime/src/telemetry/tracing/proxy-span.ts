@@ -24,8 +24,8 @@ export function proxySpanOf(hop: Hop): StoredSpan {
     operation: hop.operation,
     startUs: Math.round(hop.startedAt * 1000),
     durationUs: Math.round(hop.durationMs * 1000),
+    kind: 'client',
     tags: {
-      'span.kind': 'client',
       component: 'proxy',
       node_id: hop.nodeId,
       'guid:x-request-id': hop.requestId,
