@@ -86,7 +86,7 @@ export class Router {
     const policies = this.routes.policiesFor(pod);
     if (policies.length === 0) return true;
     // Under PeerAuthentication DISABLE the caller's sidecar sends plain text: the destination knows no identity.
-    const seen = this.routes.plainText(pod) ? undefined : source;
+    const seen = this.plainText(pod) ? undefined : source;
     return isAllowed(policies, { source: seen, method: request.method, path: request.url.split('?', 1)[0]!, host: request.host, headers: request.headers });
   }
 
@@ -106,6 +106,11 @@ export class Router {
       facts.port,
     );
     return { kind: 'route', target: target ?? upstream.target, choice, retry: choice.route.retry, upstream, mirror, cluster, operation };
+  }
+
+  /** Whether requests reach `pod` in plain text (its PeerAuthentication mode is DISABLE). */
+  plainText(pod: Pick<Pod, 'namespace' | 'labels'>): boolean {
+    return this.routes.plainText(pod);
   }
 
   /** The ready pods of an upstream: its Service's endpoints, narrowed to the subset's labels (Envoy's EDS). */

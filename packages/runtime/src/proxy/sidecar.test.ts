@@ -17,6 +17,7 @@ afterEach(async () => Promise.all(closers.splice(0).map((c) => c())));
 
 interface Mesh {
   registry: ServiceRegistry;
+  telemetry: MeshTelemetry;
   router: Router;
   pods: Record<string, Stub>;
   send(from: Sidecar, host: string, path?: string, headers?: Record<string, string>, body?: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
@@ -44,9 +45,11 @@ async function mesh(pods: Record<string, (path: string, headers: Record<string, 
   }
   const router = new Router(registry);
   router.configure(meshConfig(yaml));
-  const { hops } = new MeshTelemetry(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log'));
+  const telemetry = new MeshTelemetry(join(await mkdtemp(join(tmpdir(), 'sidecar-')), 'access.log'));
+  const { hops } = telemetry;
   return {
     registry,
+    telemetry,
     router,
     pods: stubs,
     sidecar: async (namespace, labels = { app: 'client', version: 'v1' }) => {
@@ -69,6 +72,24 @@ async function mesh(pods: Record<string, (path: string, headers: Record<string, 
 }
 
 const ok = (body: unknown = {}) => () => ({ body });
+
+describe('what the sidecar reports', () => {
+  it('tells the metrics whether the destination was reached over mutual TLS or, under PeerAuthentication DISABLE, in plain text', async () => {
+    const m = await mesh(
+      { 'base/scores@v1': ok(), 'plain/scores@v1': ok() },
+      `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: plain, namespace: plain}
+spec: {mtls: {mode: DISABLE}}`,
+    );
+    const client = await m.sidecar('base');
+    expect((await m.send(client, 'scores.base.svc.cluster.local:7000')).status).toBe(200);
+    expect((await m.send(client, 'scores.plain.svc.cluster.local:7000')).status).toBe(200);
+    const destination = (await m.telemetry.metrics.text()).split('\n').filter((line) => line.startsWith('istio_requests_total{reporter="destination"'));
+    const policyOf = (namespace: string) => destination.find((line) => line.includes(`destination_workload_namespace="${namespace}"`))?.match(/connection_security_policy="([^"]+)"/)?.[1];
+    expect([policyOf('base'), policyOf('plain')]).toEqual(['mutual_tls', 'none']);
+  });
+});
 
 describe('sidecar with Istio rules', () => {
   it('routes a lane by header to another namespace, everyone else to base', async () => {

@@ -134,6 +134,7 @@ export class Sidecar {
       responseHeaderBytes: outcome.sent?.headerBytes ?? 0,
       responseBodyBytes: outcome.sent?.bodyBytes ?? 0,
       reason: decision.kind === 'reject' ? decision.reason : undefined,
+      ...(outcome.pod ? { plainText: router.plainText(outcome.pod) } : {}),
       span,
     });
   }

@@ -32,6 +32,11 @@ export interface Hop {
   /** Header bytes, names and values (Envoy's HeaderMap::byteSize), of the request as received and the response as sent. */
   requestHeaderBytes: number;
   responseHeaderBytes: number;
+  /**
+   * The request reached `pod` in plain text: its PeerAuthentication mode is DISABLE. Unset or false: mutual TLS (every
+   * local caller has a sidecar, so STRICT and PERMISSIVE alike).
+   */
+  plainText?: boolean;
   /** The proxy's own span, as Envoy records one per hop. */
   span: { traceId: string; spanId: string; parentSpanId: string | undefined };
 }
