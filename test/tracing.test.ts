@@ -120,7 +120,8 @@ describe('the tracing act', () => {
     expect(newest.data).toHaveLength(2);
     expect(newest.data[0]!.traceID).toBe(trace.traceID);
     const list = await (await fetch(mesh.viewer)).text();
-    expect(list).toContain(`data-trace="${trace.traceID}"`);
+    // The row names the shopper (the server spans' user.id).
+    expect(list).toMatch(new RegExp(`data-trace="${trace.traceID}"[^]*?<td>jason</td>`));
     const page = await (await fetch(`${mesh.viewer}/trace/${trace.traceID}`)).text();
     expect(page).toContain('data-waterfall');
     expect(page.match(/<tr class="span/g)).toHaveLength(trace.spans.length);

@@ -51,6 +51,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (PROBES.has(path)) return answerProbe(res, path === '/readyz' && draining);
     const started = performance.now();
     const context = requestContext(req);
+    // Who the page is for, on the request's server span (OpenTelemetry's user.id): trace lists and searches show it.
+    if (context['end-user']) trace.getActiveSpan()?.setAttribute('user.id', context['end-user']);
     inFlight++;
     res.once('close', () => {
       inFlight--;

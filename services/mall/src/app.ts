@@ -57,7 +57,7 @@ const identifyShopper: RequestHandler = (req, res, next) => {
   const name = validName(cookieOf(req)) ?? validName(req.get('end-user'));
   res.locals.shopper = name;
   setPropagatedHeader('end-user', name);
-  if (name) trace.getActiveSpan()?.setAttribute('enduser.id', name);
+  if (name) trace.getActiveSpan()?.setAttribute('user.id', name);
   next();
 };
 

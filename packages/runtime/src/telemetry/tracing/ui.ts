@@ -16,7 +16,7 @@ export function renderTraceList(traces: JaegerTrace[], services: string[], selec
     .map((trace) => {
       const root = rootOf(trace);
       const server = trace.spans.find((s) => trace.processes[s.processID]?.serviceName === 'mall' && tag(s, 'span.kind') === 'server') ?? root;
-      const user = trace.spans.map((s) => tag(s, 'end_user') ?? tag(s, 'enduser.id')).find((v) => v !== undefined);
+      const user = trace.spans.map((s) => tag(s, 'user.id')).find((v) => v !== undefined);
       const version = trace.processes[server.processID]?.tags.find((t) => t.key === 'service.version')?.value;
       return `<tr data-trace="${esc(trace.traceID)}"><td><a href="/trace/${esc(trace.traceID)}"><code>${esc(trace.traceID)}</code></a></td>
 <td>${esc(trace.processes[server.processID]?.serviceName ?? '')}</td><td>${esc(server.operationName)}</td><td>${ms(root.duration)}</td>
