@@ -61,7 +61,10 @@ function parse<T>(res: ServerResponse, url: URL, supported: readonly string[], p
   return undefined;
 }
 
-/** errInvalidSearchDepth of Jaeger's memory store (internal/storage/v2/memory), which the handler answers with 500. */
+/**
+ * errInvalidSearchDepth of Jaeger's memory store (internal/storage/v2/memory). Jaeger answers it with 500; it is the
+ * caller's input, so here it is a 400 with Jaeger's message (a bad request never gets a 500).
+ */
 const SEARCH_DEPTH_ERROR = 'search depth must be greater than 0 and less than max traces';
 
 /** A path segment unescaped as Go's mux does for a path value; undefined for a bad % escape. */
@@ -130,8 +133,9 @@ export function handleJaegerApi(store: TraceStore, url: URL, res: ServerResponse
       writeJson(res, url, { data, errors: errors.length > 0 ? errors : null });
       return true;
     }
-    if (query.limit <= 0 || query.limit > store.capacity) {
-      writeError(res, 500, SEARCH_DEPTH_ERROR);
+    // A limit above what the store keeps finds everything it keeps, as a memory store without a max_traces does.
+    if (query.limit <= 0) {
+      writeError(res, 400, SEARCH_DEPTH_ERROR);
       return true;
     }
     const data = store.find({

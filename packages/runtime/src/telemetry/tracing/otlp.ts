@@ -146,6 +146,16 @@ export function decodeTraces(body: Buffer, contentType: string): StoredSpan[] {
   } else {
     throw new OtlpError(`unsupported content type ${contentType || '(none)'}; send application/json or application/x-protobuf`);
   }
+  try {
+    return storedSpans(request);
+  } catch (error) {
+    if (error instanceof OtlpError) throw error;
+    // A body that parses but is not shaped as the schema says (a null where an object goes, a number that is not one).
+    throw new OtlpError(`body is not a valid ExportTraceServiceRequest: ${(error as Error).message}`);
+  }
+}
+
+function storedSpans(request: OtlpRequest): StoredSpan[] {
   const spans: StoredSpan[] = [];
   for (const resourceSpans of request.resourceSpans ?? []) {
     const resource = resourceSpans.resource?.attributes ?? [];

@@ -37,20 +37,23 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 
 /** The OTLP/HTTP receiver: `POST /v1/traces`, JSON or protobuf, as services export with OTEL_EXPORTER_OTLP_ENDPOINT. */
 export async function startCollector(store: TraceStore, port: number): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
+  // A sender that goes away mid-body only loses its own request.
+  const server = createServer((req, res) => void receive(req, res).catch(() => res.destroy()));
+  async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/traces') return send(res, 404, 'application/json', '{"error":"POST /v1/traces only"}');
     const body = await readBody(req);
     if (!body) return send(res, 413, 'application/json', '{"error":"request body too large"}');
     try {
       store.add(decodeTraces(body, String(req.headers['content-type'] ?? '')));
     } catch (error) {
-      if (!(error instanceof OtlpError)) throw error;
-      return send(res, 400, 'application/json', JSON.stringify({ error: error.message }));
+      // decodeTraces says what is wrong with a body as an OtlpError; anything else is ours, and still not a crash.
+      const status = error instanceof OtlpError ? 400 : 500;
+      return send(res, status, 'application/json', JSON.stringify({ error: (error as Error).message }));
     }
     const protobuf = String(req.headers['content-type']).startsWith('application/x-protobuf');
     // An empty ExportTraceServiceResponse: nothing rejected.
     res.writeHead(200, { 'content-type': protobuf ? 'application/x-protobuf' : 'application/json' }).end(protobuf ? Buffer.alloc(0) : '{}');
-  });
+  }
   return { server, url: await listen(server, port) };
 }
 

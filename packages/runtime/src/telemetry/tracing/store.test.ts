@@ -378,6 +378,17 @@ describe('OTLP/HTTP JSON', () => {
     expect(() => decodeTraces(Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"x"}]}]}]}'), 'application/json')).toThrow('valid traceId');
     expect(() => decodeTraces(request({ links: [{ traceId: 'nothex', spanId: 'b7ad6b7169203331' }] }), 'application/json')).toThrow('link without a valid traceId');
     expect(() => decodeTraces(Buffer.from([0xff, 0xff, 0xff]), 'application/x-protobuf')).toThrow(OtlpError);
+    // JSON that parses but is not shaped as the schema says: refused as such, never a TypeError that reaches the server.
+    const valid = { traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', name: 'x' };
+    for (const body of [
+      'null',
+      '{"resourceSpans":[null]}',
+      '{"resourceSpans":[{"scopeSpans":[null]}]}',
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...valid, startTimeUnixNano: 'abc' }] }] }] }),
+      JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'a', value: { intValue: 'x' } }] }, scopeSpans: [] }] }),
+    ]) {
+      expect(() => decodeTraces(Buffer.from(body), 'application/json'), body).toThrow(OtlpError);
+    }
   });
 });
 
