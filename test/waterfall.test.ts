@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 /** Loads the mall's page data as `user` and opens its trace once every service's server span has arrived. */
-async function openTrace(user: string, serverSpans: number): Promise<void> {
+async function openTrace(user: string, serverSpans: number): Promise<string> {
   const view = (await (await fetch(`${mesh.gateway}/api/mall`, { headers: { cookie: `user=${user}` } })).json()) as { meta: { traceId: string } };
   await expect
     .poll(async () => {
@@ -32,7 +32,10 @@ async function openTrace(user: string, serverSpans: number): Promise<void> {
     }, { timeout: 10_000, interval: 200 })
     .toBe(serverSpans);
   await page.goto(`${mesh.viewer}/trace/${view.meta.traceId}`);
+  return view.meta.traceId;
 }
+
+const traceIds: Record<string, string> = {};
 
 const rows = () =>
   page.$$eval('tr.span', (trs) =>
@@ -51,7 +54,7 @@ const rowOf = (name: string) => page.locator('tr.span', { hasText: name });
 
 describe('the waterfall in a browser', () => {
   it('mall v1: every row directly follows its parent or an earlier sibling’s subtree', async () => {
-    await openTrace('nobody-knows-me', 12);
+    traceIds.v1 = await openTrace('nobody-knows-me', 12);
     const all = await rows();
     expect(all).toHaveLength(47);
     expect(all[0]!.depth).toBe(0);
@@ -102,7 +105,7 @@ describe('the waterfall in a browser', () => {
 
   it('mall v2: the three calls’ bars overlap', async () => {
     await mesh.apply('install/mall-v2-apps.yaml', 'istio/mall-v2-100.yaml');
-    await openTrace('nobody-knows-me-v2', 12);
+    traceIds.v2 = await openTrace('nobody-knows-me-v2', 12);
     const mall = (await rows()).find((r) => r.name === 'mall: GET /api/mall')!;
     const bars = await page.$$eval(
       `tr.span[data-parent="${mall.id}"]`,
@@ -115,5 +118,24 @@ describe('the waterfall in a browser', () => {
     // Each starts before any of the others has ended: they run at once.
     expect(Math.max(...bars.map((b) => b.left))).toBeLessThan(Math.min(...bars.map((b) => b.right)));
     await screenshot(page, 'waterfall-v2');
+  });
+
+  it('the trace list searches as Jaeger UI does: service, operation, tags, durations, time range, limit', async () => {
+    await page.goto(mesh.viewer);
+    await page.selectOption('select[name=service]', 'mall');
+    await page.click('form.search button');
+    // The service chosen, its operations are offered.
+    expect(await page.locator('select[name=operation] option').allTextContents()).toContain('GET /api/mall');
+    await page.selectOption('select[name=operation]', 'GET /api/mall');
+    await page.fill('input[name=tags]', '{"user.id":"nobody-knows-me"}');
+    await page.fill('input[name=minDuration]', '1ms');
+    await page.click('form.search button');
+    expect(await page.$$eval('tr[data-trace]', (trs) => trs.map((tr) => tr.getAttribute('data-trace')))).toEqual([traceIds.v1]);
+    await screenshot(page, 'trace-search');
+    // Refused as the API refuses it, with Jaeger's message, and nothing listed.
+    await page.fill('input[name=minDuration]', 'soon');
+    await page.click('form.search button');
+    expect(await page.locator('.error').textContent()).toBe(`unable to parse param 'minDuration': time: invalid duration "soon"`);
+    expect(await page.locator('tr[data-trace]').count()).toBe(0);
   });
 });

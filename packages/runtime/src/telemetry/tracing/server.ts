@@ -5,6 +5,7 @@ import { decodeTraces, OtlpError } from './otlp.js';
 import type { TraceStore } from './store.js';
 import { handleTopology } from '../topology-page.js';
 import { handleJaegerApi, sendJson } from './jaeger-api.js';
+import { parseTraceSearch, TRACE_SEARCH_PARAMETERS, unsupportedParameter } from './query-params.js';
 import { renderTraceList, renderWaterfall } from './ui.js';
 
 const BODY_LIMIT = 16 * 1024 * 1024;
@@ -19,6 +20,26 @@ async function listen(server: Server, port: number): Promise<string> {
   });
   const address = server.address();
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+}
+
+/** Search fields that need a service, as Jaeger's search does; the list of every service takes limit and lookback only. */
+const SERVICE_FILTERS = ['operation', 'tag', 'tags', 'minDuration', 'maxDuration'];
+
+/** The trace list for the search form's fields: parsed as `/api/traces` parses them, a refusal shown on the page. */
+function traceListPage(store: TraceStore, given: URLSearchParams): string {
+  const params = new URLSearchParams([...given].filter(([, value]) => value !== ''));
+  const service = params.get('service') ?? '';
+  const form = { services: store.services(), operations: service ? store.operations(service).map((o) => o.name) : [], params };
+  const unsupported = unsupportedParameter(params, [...TRACE_SEARCH_PARAMETERS]);
+  if (unsupported) return renderTraceList([], { ...form, error: unsupported });
+  if (!service && SERVICE_FILTERS.some((name) => params.has(name))) return renderTraceList([], { ...form, error: "choose a service to search by operation, tags or duration (parameter 'service' is required)" });
+  // Every service: the same parsing for limit and lookback, with the service left out of the search.
+  const parsed = parseTraceSearch(service ? params : new URLSearchParams([...params, ['service', '*']]), Date.now());
+  if (!parsed.ok) return renderTraceList([], { ...form, error: parsed.error });
+  const query = parsed.value;
+  if (query.limit <= 0) return renderTraceList([], { ...form, error: 'limit must be at least 1' });
+  const filters = service ? { service, operation: query.operation, tags: query.tags, minDurationNs: query.minDurationNs, maxDurationNs: query.maxDurationNs } : {};
+  return renderTraceList(store.find({ ...filters, startUs: query.startUs, endUs: query.endUs, limit: query.limit, raw: query.raw }), form);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -73,10 +94,7 @@ export async function startViewer(store: TraceStore, topology: TopologyRecorder,
       const trace = store.get(traceId.padStart(32, '0'));
       return trace ? html(renderWaterfall(trace)) : send(res, 404, 'text/html; charset=utf-8', '<p>trace not found (the viewer keeps the last 1000)</p>');
     }
-    if (url.pathname === '/') {
-      const service = url.searchParams.get('service') || undefined;
-      return html(renderTraceList(store.find({ service, limit: 50, lookbackMs: 24 * 3600_000 }), store.services(), service));
-    }
+    if (url.pathname === '/') return html(traceListPage(store, url.searchParams));
     return sendJson(res, 404, { errors: [{ code: 404, msg: `no ${url.pathname}` }] });
   });
   return { server, url: await listen(server, port) };

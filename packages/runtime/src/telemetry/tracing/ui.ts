@@ -9,24 +9,54 @@ function rootOf(trace: JaegerTrace): JaegerSpan {
   return trace.spans.find((s) => !s.references.some((r) => ids.has(r.spanID))) ?? trace.spans[0]!;
 }
 
-/** The list: newest first, with the root's service and operation, duration, user and mall version. */
-export function renderTraceList(traces: JaegerTrace[], services: string[], selected: string | undefined): string {
-  const options = ['', ...services].map((s) => `<option${s === selected ? ' selected' : ''} value="${esc(s)}">${esc(s || 'all services')}</option>`).join('');
+/** What the search form shows: the choices, and the values of the search being shown. */
+export interface TraceSearchForm {
+  services: string[];
+  /** The chosen service's operations. */
+  operations: string[];
+  params: URLSearchParams;
+  /** Why the search was refused (the Jaeger API's message), if it was. */
+  error?: string | undefined;
+}
+
+const LOOKBACKS = ['5m', '15m', '30m', '1h', '2h', '6h', '12h', '24h', '2d', '7d'];
+
+/** Jaeger UI's search form: service, operation, tags, min/max duration, time range and limit, as the API takes them. */
+function searchForm(form: TraceSearchForm): string {
+  const value = (name: string) => form.params.get(name) ?? '';
+  const select = (name: string, choices: string[], all: string, chosen = value(name)) =>
+    `<select name="${name}">${['', ...choices].map((c) => `<option value="${esc(c)}"${c === chosen ? ' selected' : ''}>${esc(c || all)}</option>`).join('')}</select>`;
+  const input = (name: string, placeholder: string, size: number) => `<input name="${name}" value="${esc(value(name))}" placeholder="${esc(placeholder)}" size="${size}">`;
+  return `<form class="search"><label>service ${select('service', form.services, 'all services')}</label>
+<label>operation ${select('operation', form.operations, 'all operations')}</label>
+<label>tags ${input('tags', '{"http.status_code":"404"}', 24)}</label>
+<label>min ${input('minDuration', '100ms', 6)}</label><label>max ${input('maxDuration', '1.5s', 6)}</label>
+<label>last ${select('lookback', LOOKBACKS, 'lookback', value('lookback') || '1h')}</label>
+<label>limit <input name="limit" type="number" min="1" value="${esc(value('limit') || '20')}" style="width:4.5em"></label> <button>find traces</button></form>
+${form.error ? `<p class="error" role="alert">${esc(form.error)}</p>` : ''}`;
+}
+
+const LIST_STYLE = '<style>.search{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin-bottom:.8rem}.error{color:#b42318;font-weight:600}</style>';
+
+/** The list: the search form, then the traces found, newest first, with the root's duration, user and mall version. */
+export function renderTraceList(traces: JaegerTrace[], form: TraceSearchForm): string {
   const rows = traces
     .map((trace) => {
       const root = rootOf(trace);
       const server = trace.spans.find((s) => trace.processes[s.processID]?.serviceName === 'mall' && tag(s, 'span.kind') === 'server') ?? root;
       const user = trace.spans.map((s) => tag(s, 'user.id')).find((v) => v !== undefined);
       const version = trace.processes[server.processID]?.tags.find((t) => t.key === 'service.version')?.value;
+      const errors = trace.spans.filter((s) => tag(s, 'error') === true).length;
       return `<tr data-trace="${esc(trace.traceID)}"><td><a href="/trace/${esc(trace.traceID)}"><code>${esc(trace.traceID)}</code></a></td>
 <td>${esc(trace.processes[server.processID]?.serviceName ?? '')}</td><td>${esc(server.operationName)}</td><td>${ms(root.duration)}</td>
-<td>${esc(user ?? '-')}</td><td>${esc(version ?? '-')}</td><td>${trace.spans.length}</td></tr>`;
+<td>${esc(user ?? '-')}</td><td>${esc(version ?? '-')}</td><td>${trace.spans.length}</td><td>${errors ? `<span class="error">${errors}</span>` : '0'}</td></tr>`;
     })
     .join('');
   return page(
     'traces',
-    `<form><select name="service" onchange="this.form.submit()">${options}</select> <button>show</button></form>
-<table><thead><tr><th>trace</th><th>service</th><th>operation</th><th>duration</th><th>user</th><th>version</th><th>spans</th></tr></thead><tbody>${rows || '<tr><td colspan="7" class="muted">no traces yet: load the mall</td></tr>'}</tbody></table>`,
+    `${searchForm(form)}
+<table><thead><tr><th>trace</th><th>service</th><th>operation</th><th>duration</th><th>user</th><th>version</th><th>spans</th><th>errors</th></tr></thead><tbody>${rows || '<tr><td colspan="8" class="muted">no traces found: load the mall, or widen the search</td></tr>'}</tbody></table>`,
+    LIST_STYLE,
   );
 }
 
@@ -81,7 +111,7 @@ addEventListener('DOMContentLoaded', () => {
 
 function keyValues(title: string, pairs: [string, unknown][]): string {
   if (pairs.length === 0) return '';
-  return `<h4>${esc(title)}</h4><table>${pairs.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>`;
+  return `${title ? `<h4>${esc(title)}</h4>` : ''}<table>${pairs.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
 /** A span's details, as Jaeger UI opens them: tags, logs (span events) and the process (resource). */
@@ -94,7 +124,8 @@ function spanDetails(trace: JaegerTrace, span: JaegerSpan, start: number): strin
     `<div><b>${esc(process?.serviceName)}</b> ${esc(span.operationName)} · span <code>${esc(span.spanID)}</code> · start ${ms(span.startTime - start)} · ${ms(span.duration)}</div>`,
     keyValues('tags', span.tags.map((t) => [t.key, t.value])),
     ...logs,
-    keyValues(`process ${process?.serviceName ?? ''}`, (process?.tags ?? []).map((t) => [t.key, t.value])),
+    `<h4>process ${esc(process?.serviceName ?? '')}</h4>`,
+    keyValues('', (process?.tags ?? []).map((t) => [t.key, t.value])),
     ...(span.warnings?.length ? [keyValues('warnings', span.warnings.map((w, i) => [String(i + 1), w]))] : []),
   ].join('');
 }
