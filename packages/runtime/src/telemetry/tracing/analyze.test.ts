@@ -24,7 +24,8 @@ describe('analyze on mall v1’s trace', () => {
     expect(path.indexOf('recommend.base: scores.base.svc.cluster.local:7000/*')).toBeGreaterThan(path.indexOf('recommend: GET /recommend'));
     expect(path.at(-1)).toBe('products: GET /products');
     const text = formatAnalysis(analysis);
-    expect(text).toContain('critical path: istio-ingressgateway.istio-system: mall.base.svc.cluster.local:7000/*');
+    expect(text).toContain('critical path: 37 spans, through mall → users → recommend → products → scores ×6 → discount → products');
+    expect(text).toContain('most of its time in: products: GET /products 23.6 ms');
     expect(text).toContain('N+1 in recommend: GET /recommend: scores GET /scores called 6 times');
   });
 

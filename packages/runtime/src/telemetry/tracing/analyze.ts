@@ -15,7 +15,7 @@ export interface Analysis {
    * Jaeger UI's critical path, in the waterfall's order: the spans the page waited on, each with the time it alone
    * was on the path (a span that waited for a child is on it before and after that child, counted together).
    */
-  criticalPath: { span: string; durationMs: number }[];
+  criticalPath: { span: string; service: string; kind: string | undefined; durationMs: number }[];
 }
 
 const ms = (us: number) => Math.round(us / 100) / 10;
@@ -82,7 +82,12 @@ export function analyzeTrace(trace: JaegerTrace): Analysis {
   // In the waterfall's order, which is time order with a parent before what it waited for.
   analysis.criticalPath = flatten(spanTree(trace))
     .filter(({ span }) => onPath.has(span.spanID))
-    .map(({ span }) => ({ span: name(span), durationMs: ms(onPath.get(span.spanID)!) }));
+    .map(({ span }) => ({
+      span: name(span),
+      service: trace.processes[span.processID]?.serviceName ?? '?',
+      kind: tagOf(span, 'span.kind') as string | undefined,
+      durationMs: ms(onPath.get(span.spanID)!),
+    }));
   return analysis;
 }
 
@@ -94,7 +99,16 @@ export function formatAnalysis(a: Analysis): string {
   for (const f of a.nPlusOne) lines.push(`  N+1 in ${f.parent}: ${f.operation} called ${f.count} times, ${f.totalMs} ms in total`);
   for (const e of a.errors) lines.push(`  error: ${e.span}${e.status ? ` answered ${e.status}` : ''}${e.message ? ` (${e.message})` : ''}`);
   if (a.serialFanOuts.length + a.nPlusOne.length + a.errors.length === 0) lines.push('  no serial fan-out, no N+1, no errors');
-  lines.push(`  critical path: ${a.criticalPath.map((s) => `${s.span} ${s.durationMs} ms`).join(' → ')}`);
+  // The services the path passes through (their server spans), a run of calls to one service counted: the staircase.
+  const through: { service: string; times: number }[] = [];
+  for (const step of a.criticalPath.filter((s) => s.kind === 'server')) {
+    const last = through.at(-1);
+    if (last?.service === step.service) last.times++;
+    else through.push({ service: step.service, times: 1 });
+  }
+  const most = [...a.criticalPath].sort((x, y) => y.durationMs - x.durationMs).slice(0, 3);
+  lines.push(`  critical path: ${a.criticalPath.length} spans, through ${through.map((t) => (t.times > 1 ? `${t.service} ×${t.times}` : t.service)).join(' → ')}`);
+  lines.push(`  most of its time in: ${most.map((s) => `${s.span} ${s.durationMs} ms`).join(', ')}`);
   return lines.join('\n');
 }
 
