@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.js';
 import { REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
-/** Debian's Chromium (`.ci/run` installs it); playwright never downloads a browser of its own here. */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'test/artifacts');
 
 let mesh: MeshMall;
@@ -17,13 +15,9 @@ const requested: string[] = [];
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
   await mkdir(ARTIFACTS, { recursive: true });
   mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.on('request', (request) => requested.push(request.url()));
   page.on('console', (message) => {

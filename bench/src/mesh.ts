@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchMeshMall, runMeshMallCli, type LaunchedMesh } from '@mesh-mall/runtime';
+import { launchMeshMall, runMeshMallCli, type JaegerTrace, type LaunchedMesh } from '@mesh-mall/runtime';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,6 +30,23 @@ export class BenchMesh {
     const mesh = await launchMeshMall({ args });
     while ((await fetch(mesh.gateway).then((r) => (r.body?.cancel(), r.status), () => 0)) !== 200);
     return new BenchMesh(mesh, (performance.now() - started) / 1000);
+  }
+
+  /**
+   * Durations in ms of the `simulated work` spans of `service` at `version` in the newest `limit` traces, read from the
+   * runtime's Jaeger API as any tool would.
+   */
+  async workSpansMs(service: string, version: string, limit: number): Promise<number[]> {
+    const url = `${this.mesh.viewer}/api/traces?service=${service}&limit=${limit}&lookback=1h`;
+    const { data } = (await (await fetch(url)).json()) as { data: JaegerTrace[] };
+    return data.flatMap((trace) =>
+      trace.spans
+        .filter((span) => {
+          const process = trace.processes[span.processID]!;
+          return span.operationName === 'simulated work' && process.serviceName === service && process.tags.some((t) => t.key === 'service.version' && t.value === version);
+        })
+        .map((span) => span.duration / 1000),
+    );
   }
 
   async apply(...files: string[]): Promise<void> {
