@@ -165,7 +165,9 @@ function storedSpans(request: OtlpRequest): StoredSpan[] {
     const name = process['service.name'];
     const service = resource.length === 0 ? 'OTLPResourceNoServiceName' : typeof name === 'string' ? name : '';
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-      const scope = scopeSpans.scope?.name || scopeSpans.scope?.version ? { name: intern(scopeSpans.scope.name ?? ''), version: intern(scopeSpans.scope.version ?? '') } : undefined;
+      const scopeName = text(scopeSpans.scope?.name, 'scope.name');
+      const scopeVersion = text(scopeSpans.scope?.version, 'scope.version');
+      const scope = scopeName || scopeVersion ? { name: intern(scopeName), version: intern(scopeVersion) } : undefined;
       for (const span of scopeSpans.spans ?? []) spans.push(storedSpan(span, service, process, scope));
     }
   }
@@ -188,7 +190,7 @@ function storedSpan(span: OtlpSpan, service: string, process: Attributes, scope:
     // An all-zero parent is no parent (the translator's parentSpanID != 0).
     parentSpanId: parentSpanId && !/^0+$/.test(parentSpanId) ? parentSpanId : undefined,
     service,
-    operation: intern(span.name ?? ''),
+    operation: intern(text(span.name, 'span name')),
     startUs: Number(start / 1000n),
     // model.DurationAsMicroseconds: nanoseconds truncated to microseconds
     durationUs: Number((end - start) / 1000n),
@@ -196,11 +198,13 @@ function storedSpan(span: OtlpSpan, service: string, process: Attributes, scope:
     tags: attributes(span.attributes),
     process,
   };
-  if (code !== 0 || span.status?.message) stored.status = { code: code === 1 || code === 2 ? code : 0, message: span.status?.message ?? '' };
+  const message = text(span.status?.message, 'status.message');
+  if (code !== 0 || message) stored.status = { code: code === 1 || code === 2 ? code : 0, message };
   if (scope) stored.scope = scope;
-  if (span.traceState) stored.traceState = span.traceState;
+  const traceState = text(span.traceState, 'traceState');
+  if (traceState) stored.traceState = traceState;
   if (span.events?.length) {
-    stored.events = span.events.map((event) => ({ timeUs: Number(nanos(event.timeUnixNano) / 1000n), name: intern(event.name ?? ''), attributes: attributes(event.attributes) }));
+    stored.events = span.events.map((event) => ({ timeUs: Number(nanos(event.timeUnixNano) / 1000n), name: intern(text(event.name, 'event name')), attributes: attributes(event.attributes) }));
   }
   if (span.links?.length) {
     stored.links = span.links.map((link) => {
@@ -235,16 +239,32 @@ const bytesOf = (value: string | Uint8Array) => (typeof value === 'string' ? Buf
  * Attributes typed as Jaeger's translator types them (attributeToJaegerProtoTag): string, bool, int64, float64,
  * binary; arrays and maps as the JSON text pcommon's Value.AsString gives; an empty value as "".
  */
+/**
+ * A field the schema says is a string, checked: OTLP/JSON arrives as any JSON, and a value of another type stored here
+ * would break whatever reads it later (a viewer page, a search).
+ */
+function text(value: unknown, field: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new OtlpError(`${field} must be a string`);
+  return value;
+}
+
 function attributes(list: OtlpKeyValue[] | undefined): Attributes {
   const result: Attributes = {};
-  for (const { key, value } of list ?? []) result[key] = attributeValue(value);
+  for (const { key, value } of list ?? []) result[text(key, 'an attribute key')] = attributeValue(value);
   return result;
 }
 
 function attributeValue(value: OtlpAnyValue | undefined): TagValue {
   if (!value) return '';
-  if (value.stringValue !== undefined) return intern(value.stringValue);
-  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.stringValue !== undefined) return intern(text(value.stringValue, 'stringValue'));
+  if (value.boolValue !== undefined) {
+    if (typeof value.boolValue !== 'boolean') throw new OtlpError('boolValue must be a boolean');
+    return value.boolValue;
+  }
+  if (value.intValue !== undefined && typeof value.intValue !== 'string' && typeof value.intValue !== 'number') throw new OtlpError('intValue must be a number or a string of digits');
+  if (value.doubleValue !== undefined && typeof value.doubleValue !== 'number' && typeof value.doubleValue !== 'string') throw new OtlpError('doubleValue must be a number');
+  if (value.bytesValue !== undefined && typeof value.bytesValue !== 'string' && !(value.bytesValue instanceof Uint8Array)) throw new OtlpError('bytesValue must be base64 or bytes');
   if (value.intValue !== undefined) {
     const int = BigInt(value.intValue);
     return int <= BigInt(Number.MAX_SAFE_INTEGER) && int >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(int) : int;

@@ -28,6 +28,8 @@ const SERVICE_FILTERS = ['operation', 'tag', 'tags', 'minDuration', 'maxDuration
 /** The trace list for the search form's fields: parsed as `/api/traces` parses them, a refusal shown on the page. */
 function traceListPage(store: TraceStore, given: URLSearchParams): string {
   const params = new URLSearchParams([...given].filter(([, value]) => value !== ''));
+  // The form's own default time range, so the page searches the window it shows.
+  if (!params.has('lookback') && !params.has('start')) params.set('lookback', '1h');
   const service = params.get('service') ?? '';
   const form = { services: store.services(), operations: service ? store.operations(service).map((o) => o.name) : [], params };
   const unsupported = unsupportedParameter(params, [...TRACE_SEARCH_PARAMETERS]);
@@ -84,6 +86,16 @@ export async function startCollector(store: TraceStore, port: number): Promise<{
  */
 export async function startViewer(store: TraceStore, topology: TopologyRecorder, port: number): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
+    // Whatever goes wrong with one request is that request's answer, never the runtime's end.
+    try {
+      view(req, res);
+    } catch (error) {
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ code: 500, msg: (error as Error).message }] });
+      else res.destroy();
+    }
+  });
+  function view(req: IncomingMessage, res: ServerResponse): void {
+    if (!URL.canParse(req.url ?? '/', 'http://viewer')) return sendJson(res, 400, { errors: [{ code: 400, msg: `not a valid request target: ${req.url}` }] });
     const url = new URL(req.url ?? '/', 'http://viewer');
     const html = (body: string) => send(res, 200, 'text/html; charset=utf-8', body);
     if (req.method !== 'GET') return sendJson(res, 405, { errors: [{ code: 405, msg: 'GET only' }] });
@@ -96,6 +108,6 @@ export async function startViewer(store: TraceStore, topology: TopologyRecorder,
     }
     if (url.pathname === '/') return html(traceListPage(store, url.searchParams));
     return sendJson(res, 404, { errors: [{ code: 404, msg: `no ${url.pathname}` }] });
-  });
+  }
   return { server, url: await listen(server, port) };
 }

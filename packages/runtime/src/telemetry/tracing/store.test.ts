@@ -386,6 +386,12 @@ describe('OTLP/HTTP JSON', () => {
       '{"resourceSpans":[{"scopeSpans":[null]}]}',
       JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...valid, startTimeUnixNano: 'abc' }] }] }] }),
       JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'a', value: { intValue: 'x' } }] }, scopeSpans: [] }] }),
+      // Accepted once and stored, these broke every page that showed the trace.
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...valid, traceState: {} }] }] }] }),
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...valid, status: { code: 2, message: {} } }] }] }] }),
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...valid, name: 7 }] }] }] }),
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...valid, attributes: [{ key: 'a', value: { stringValue: {} } }] }] }] }] }),
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ scope: { name: [] }, spans: [valid] }] }] }),
     ]) {
       expect(() => decodeTraces(Buffer.from(body), 'application/json'), body).toThrow(OtlpError);
     }

@@ -172,6 +172,8 @@ function jaegerTag(key: string, value: TagValue): JaegerTag {
   if (value instanceof Float64) return { key, type: 'float64', value: value.value };
   if (value instanceof Uint8Array) return { key, type: 'binary', value: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (typeof value === 'number' && !Number.isInteger(value)) return { key, type: 'float64', value };
+  // The receiver stores nothing else; anything that got past it is shown as text rather than breaking the page.
+  if (typeof value !== 'number' && typeof value !== 'bigint') return { key, type: 'string', value: String(value) };
   const int = BigInt(value);
   return { key, type: 'int64', value: int <= BigInt(Number.MAX_SAFE_INTEGER) && int >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(int) : int.toString() };
 }
