@@ -64,7 +64,7 @@ describe('the tracing act', () => {
       expect(tag(proxy, 'component'), callee).toBe('proxy');
       expect(proxy.operationName).toBe(`${callee}.base.svc.cluster.local:7000/*`);
       expect(tag(proxy, 'upstream_cluster')).toBe(`outbound|7000|${callee === 'mall' ? 'v1' : ''}|${callee}.base.svc.cluster.local`);
-      expect(tag(proxy, 'http.status_code')).toBe(callee === 'users' ? 404 : 200);
+      expect(tag(proxy, 'http.status_code')).toBe(callee === 'users' ? '404' : '200');
       expect(tag(proxy, 'istio.namespace')).toBe(callee === 'mall' ? 'istio-system' : 'base');
       if (callee === 'mall') continue;
       const client = parentOf(proxy)!;

@@ -89,6 +89,20 @@ spec: {mtls: {mode: DISABLE}}`,
     const policyOf = (namespace: string) => destination.find((line) => line.includes(`destination_workload_namespace="${namespace}"`))?.match(/connection_security_policy="([^"]+)"/)?.[1];
     expect([policyOf('base'), policyOf('plain')]).toEqual(['mutual_tls', 'none']);
   });
+
+  it('reports its span as Envoy does only for a sampled request, every tag a string', async () => {
+    const m = await mesh({ 'base/scores@v1': ok() });
+    const client = await m.sidecar('base');
+    const sampled = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const unsampled = '5bf92f3577b34da6a3ce929d0e0e4736';
+    await m.send(client, 'scores.base.svc.cluster.local:7000', '/', { traceparent: `00-${sampled}-00f067aa0ba902b7-01` });
+    await m.send(client, 'scores.base.svc.cluster.local:7000', '/', { traceparent: `00-${unsampled}-00f067aa0ba902b7-00` });
+    expect(m.telemetry.traces.get(unsampled)).toBeUndefined();
+    const [span] = m.telemetry.traces.get(sampled)!.spans;
+    expect(span!.operationName).toBe('scores.base.svc.cluster.local:7000/*');
+    expect(span!.tags.filter((t) => t.type !== 'string')).toEqual([]);
+    expect(span!.tags).toContainEqual({ key: 'http.status_code', type: 'string', value: '200' });
+  });
 });
 
 describe('sidecar with Istio rules', () => {

@@ -10,7 +10,7 @@ describe('the proxy span (Envoy injects its own span context)', () => {
   it('is a child of the caller span and replaces it in traceparent, keeping the trace id and the sampled flag', () => {
     const req = request({ traceparent: `00-${TRACE}-${CALLER}-01` });
     const span = proxySpan(req);
-    expect(span).toEqual({ traceId: TRACE, spanId: expect.stringMatching(/^[\da-f]{16}$/), parentSpanId: CALLER });
+    expect(span).toEqual({ traceId: TRACE, spanId: expect.stringMatching(/^[\da-f]{16}$/), parentSpanId: CALLER, sampled: true });
     expect(span.spanId).not.toBe(CALLER);
     expect(req.headers.traceparent).toBe(`00-${TRACE}-${span.spanId}-01`);
   });
@@ -36,5 +36,22 @@ describe('the proxy span (Envoy injects its own span context)', () => {
     const span = proxySpan(req);
     expect(span.parentSpanId).toBeUndefined();
     expect(req.headers.traceparent).toBe(`00-${span.traceId}-${span.spanId}-01`);
+  });
+
+  it('keeps a B3 single-header "do not sample", and says the span is not to be reported', () => {
+    const req = request({ b3: `${TRACE}-${CALLER}-0` });
+    const span = proxySpan(req);
+    expect(span.sampled).toBe(false);
+    expect(req.headers.traceparent).toBe(`00-${TRACE}-${span.spanId}-00`);
+    expect(req.headers.b3).toBe(`${TRACE}-${span.spanId}-0`);
+  });
+
+  it('ignores invalid context: an all-zero W3C id starts a new trace, a malformed x-b3-spanid is no parent', () => {
+    const zero = request({ traceparent: `00-${'0'.repeat(32)}-${CALLER}-01` });
+    const fresh = proxySpan(zero);
+    expect(fresh.traceId).not.toBe('0'.repeat(32));
+    expect(fresh.parentSpanId).toBeUndefined();
+    const b3 = proxySpan(request({ 'x-b3-traceid': TRACE, 'x-b3-spanid': 'not-an-id' }));
+    expect(b3).toMatchObject({ traceId: TRACE, parentSpanId: undefined });
   });
 });

@@ -37,6 +37,7 @@ export class HopRecorder {
     });
     this.metrics.record(hop);
     this.topology.record(topologyHopOf(hop));
-    this.traces.add([proxySpanOf(hop)]);
+    // Envoy reports the span only when the request is sampled (Span::finishSpan).
+    if (hop.span.sampled) this.traces.add([proxySpanOf(hop)]);
   }
 }

@@ -38,5 +38,5 @@ export interface Hop {
    */
   plainText?: boolean;
   /** The proxy's own span, as Envoy records one per hop. */
-  span: { traceId: string; spanId: string; parentSpanId: string | undefined };
+  span: { traceId: string; spanId: string; parentSpanId: string | undefined; sampled: boolean };
 }

@@ -7,7 +7,8 @@ const MESH_ID = 'cluster.local';
 const CLUSTER_ID = 'Kubernetes';
 
 /**
- * The span a proxy's Envoy reports for one hop under Istio: a client span (sidecar outbound and gateway listeners are
+ * The span a proxy's Envoy reports for one hop under Istio, every tag a string as Envoy's tracers set them
+ * (Span::setTag takes a string; source/extensions/tracers/opentelemetry/tracer.cc): a client span (sidecar outbound and gateway listeners are
  * egress) named by the route's decorator, with the tags Envoy's HTTP tracer sets (source/common/tracing/
  * http_tracer_impl.cc finalizeDownstreamSpan, tracer_impl.cc finalizeSpan) and the custom tags pilot adds
  * (pilot/pkg/networking/core/tracing.go buildServiceTags).
@@ -35,13 +36,13 @@ export function proxySpanOf(hop: Hop): StoredSpan {
       user_agent: hop.userAgent ?? '-',
       'http.protocol': 'HTTP/1.1',
       'peer.address': '127.0.0.1',
-      request_size: hop.requestBodyBytes,
-      response_size: hop.responseBodyBytes,
+      request_size: String(hop.requestBodyBytes),
+      response_size: String(hop.responseBodyBytes),
       ...(hop.pod?.port !== undefined ? { upstream_address: `127.0.0.1:${hop.pod.port}` } : {}),
       ...(hop.upstreamCluster ? { upstream_cluster: hop.upstreamCluster, 'upstream_cluster.name': hop.upstreamCluster } : {}),
-      'http.status_code': hop.status,
+      'http.status_code': String(hop.status),
       response_flags: hop.flag ?? '-',
-      ...(hop.status >= 500 || hop.status === 0 ? { error: true } : {}),
+      ...(hop.status >= 500 || hop.status === 0 ? { error: 'true' } : {}),
       'istio.canonical_revision': canonical.revision,
       'istio.canonical_service': canonical.service,
       'istio.mesh_id': MESH_ID,

@@ -46,7 +46,7 @@ export function renderTraceList(traces: JaegerTrace[], form: TraceSearchForm): s
       const server = trace.spans.find((s) => trace.processes[s.processID]?.serviceName === 'mall' && tag(s, 'span.kind') === 'server') ?? root;
       const user = trace.spans.map((s) => tag(s, 'user.id')).find((v) => v !== undefined);
       const version = trace.processes[server.processID]?.tags.find((t) => t.key === 'service.version')?.value;
-      const errors = trace.spans.filter((s) => tag(s, 'error') === true).length;
+      const errors = trace.spans.filter((s) => tag(s, 'error') === true || tag(s, 'error') === 'true').length;
       return `<tr data-trace="${esc(trace.traceID)}"><td><a href="/trace/${esc(trace.traceID)}"><code>${esc(trace.traceID)}</code></a></td>
 <td>${esc(trace.processes[server.processID]?.serviceName ?? '')}</td><td>${esc(server.operationName)}</td><td>${ms(root.duration)}</td>
 <td>${esc(user ?? '-')}</td><td>${esc(version ?? '-')}</td><td>${trace.spans.length}</td><td>${errors ? `<span class="error">${errors}</span>` : '0'}</td></tr>`;
