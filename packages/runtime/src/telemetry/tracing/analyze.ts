@@ -35,27 +35,15 @@ function tagOf(span: JaegerSpan, key: string): string | number | boolean | undef
  * call is a span that names its peer (`peer.service`, set by the kit for every call) or a client span.
  */
 export function analyzeTrace(trace: JaegerTrace): Analysis {
-  const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
-  const children = new Map<string, JaegerSpan[]>();
-  const roots: JaegerSpan[] = [];
-  for (const span of trace.spans) {
-    const parent = span.references.find((r) => r.refType === 'CHILD_OF' && byId.has(r.spanID))?.spanID;
-    if (parent) {
-      const list = children.get(parent) ?? [];
-      list.push(span);
-      children.set(parent, list);
-    } else {
-      roots.push(span);
-    }
-  }
   const name = (span: JaegerSpan) => `${trace.processes[span.processID]?.serviceName ?? '?'}: ${span.operationName}`;
   const isCall = (span: JaegerSpan) => tagOf(span, 'peer.service') !== undefined;
-  const root = roots.sort((a, b) => a.startTime - b.startTime || b.duration - a.duration)[0]!;
+  // The waterfall's tree; its first root (a trace whose every span has a parent, a reference cycle, still has one).
+  const rows = flatten(spanTree(trace));
+  const root = rows[0]!.span;
 
   const analysis: Analysis = { traceId: trace.traceID, root: name(root), durationMs: ms(root.duration), serialFanOuts: [], nPlusOne: [], errors: [], criticalPath: [] };
-  for (const [parentId, kids] of children) {
-    const parent = byId.get(parentId)!;
-    const calls = kids.filter(isCall).sort((a, b) => a.startTime - b.startTime);
+  for (const { span: parent, children } of rows) {
+    const calls = children.map((child) => child.span).filter(isCall).sort((a, b) => a.startTime - b.startTime);
     const operations = new Set(calls.map((c) => c.operationName));
     const serial = calls.length >= 2 && calls.every((c, i) => i === 0 || c.startTime + CLOCK_SLACK_US >= calls[i - 1]!.startTime + calls[i - 1]!.duration);
     if (serial && operations.size >= 2) {
@@ -80,7 +68,7 @@ export function analyzeTrace(trace: JaegerTrace): Analysis {
   const onPath = new Map<string, number>();
   for (const section of criticalPath(trace)) onPath.set(section.spanId, (onPath.get(section.spanId) ?? 0) + section.endUs - section.startUs);
   // In the waterfall's order, which is time order with a parent before what it waited for.
-  analysis.criticalPath = flatten(spanTree(trace))
+  analysis.criticalPath = rows
     .filter(({ span }) => onPath.has(span.spanID))
     .map(({ span }) => ({
       span: name(span),

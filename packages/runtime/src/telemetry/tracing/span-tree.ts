@@ -81,8 +81,8 @@ export function criticalPath(trace: JaegerTrace): CriticalSection[] {
     let start = node.span.startTime;
     let end = start + node.span.duration;
     if (within) {
-      // A child that starts after its parent ended is dropped; one that overflows it is cut at the parent's edges.
-      if (start >= within.end) return;
+      // A child wholly outside its parent is dropped; one that overflows it is cut at the parent's edges.
+      if (start >= within.end || end <= within.start) return;
       start = Math.max(start, within.start);
       end = Math.min(end, within.end);
     }
