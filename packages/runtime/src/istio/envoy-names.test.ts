@@ -7,9 +7,9 @@ const target = (ports: number[]) =>
 
 describe("pilot's names for what it builds (route.go GetDestinationCluster, GetRouteOperation; telemetry.go TraceOperation)", () => {
   it('a cluster takes the destination port, else the Service’s only port, else the listener port', () => {
-    expect(outboundCluster(target([7000]), 'v2', undefined, 80)).toBe('outbound|7000|v2|recommend.base.svc.cluster.local');
-    expect(outboundCluster(target([7000, 9000]), undefined, 9000, 7000)).toBe('outbound|9000||recommend.base.svc.cluster.local');
-    expect(outboundCluster(target([7000, 9000]), undefined, undefined, 7000)).toBe('outbound|7000||recommend.base.svc.cluster.local');
+    expect(outboundCluster(target([7000]), 'v2', undefined, 80)).toEqual({ name: 'outbound|7000|v2|recommend.base.svc.cluster.local', port: 7000 });
+    expect(outboundCluster(target([7000, 9000]), undefined, 9000, 7000)).toEqual({ name: 'outbound|9000||recommend.base.svc.cluster.local', port: 9000 });
+    expect(outboundCluster(target([7000, 9000]), undefined, undefined, 7000)).toEqual({ name: 'outbound|7000||recommend.base.svc.cluster.local', port: 7000 });
   });
 
   it('a Service without a VirtualService: host:port/*', () => {
@@ -17,7 +17,7 @@ describe("pilot's names for what it builds (route.go GetDestinationCluster, GetR
   });
 
   it('a route with one destination: its cluster host and port, then the matched path', () => {
-    const single = { target: target([7000]), cluster: 'outbound|7000|v2|recommend.base.svc.cluster.local' };
+    const single = { target: target([7000]), cluster: { name: 'outbound|7000|v2|recommend.base.svc.cluster.local', port: 7000 } };
     const route = { destinations: [{ destination: { host: 'recommend' } }], virtualService: 'recommend' };
     expect(routeOperation(route, undefined, single, 7000)).toBe('recommend.base.svc.cluster.local:7000/*');
     expect(routeOperation(route, { uri: { prefix: '/api' } }, single, 7000)).toBe('recommend.base.svc.cluster.local:7000/api*');
@@ -27,7 +27,8 @@ describe("pilot's names for what it builds (route.go GetDestinationCluster, GetR
 
   it('a weighted route: the VirtualService name and the listener port', () => {
     const route = { destinations: [{ destination: { host: 'mall', subset: 'v1' } }, { destination: { host: 'mall', subset: 'v2' } }], virtualService: 'mall' };
-    expect(routeOperation(route, undefined, undefined, 80)).toBe('mall:80/*');
+    const chosen = { target: target([7000]), cluster: { name: 'outbound|7000|v1|mall.base.svc.cluster.local', port: 7000 } };
+    expect(routeOperation(route, undefined, chosen, 80)).toBe('mall:80/*');
   });
 
   it('no route: egress and the host, as Envoy names a span without a decorator', () => {

@@ -3,14 +3,20 @@ import type { ServiceTarget } from '../k8s/service-registry.js';
 
 // The names pilot gives what it builds, which Envoy then reports in its spans, access logs and stats.
 
+/** An Envoy cluster pilot builds for a Service: its name, and the port in it. */
+export interface OutboundCluster {
+  name: string;
+  port: number;
+}
+
 /**
  * Envoy's cluster for a destination, `outbound|<port>|<subset>|<host>`: the destination's port, else the Service's
  * only port, else the port the request came in on (pilot route.go GetDestinationCluster; model.BuildSubsetKey).
  */
-export function outboundCluster(target: ServiceTarget, subset: string | undefined, destinationPort: number | undefined, listenerPort: number): string {
+export function outboundCluster(target: ServiceTarget, subset: string | undefined, destinationPort: number | undefined, listenerPort: number): OutboundCluster {
   const ports = target.service.spec.ports;
   const port = destinationPort ?? (ports.length === 1 ? ports[0]!.port : listenerPort);
-  return `outbound|${port}|${subset ?? ''}|${target.fqdn}`;
+  return { name: `outbound|${port}|${subset ?? ''}|${target.fqdn}`, port };
 }
 
 /** The default route's decorator for a Service: `<host>:<port>/*` (pilot telemetry.go TraceOperation). */
@@ -26,15 +32,12 @@ export function serviceOperation(fqdn: string, port: number): string {
 export function routeOperation(
   route: { destinations: readonly RouteDestination[]; virtualService: string },
   matched: HttpMatch | undefined,
-  single: { target: ServiceTarget; cluster: string } | undefined,
+  chosen: { target: ServiceTarget; cluster: OutboundCluster },
   listenerPort: number,
 ): string {
   const uri = matched?.uri;
   const path = uri?.prefix !== undefined ? `${uri.prefix}*` : (uri?.exact ?? uri?.regex ?? '/*');
-  if (route.destinations.length === 1 && single) {
-    const port = single.cluster.split('|')[1];
-    return `${single.target.fqdn}:${port}${path}`;
-  }
+  if (route.destinations.length === 1) return `${chosen.target.fqdn}:${chosen.cluster.port}${path}`;
   return `${route.virtualService}:${listenerPort}${path}`;
 }
 

@@ -6,7 +6,7 @@ import type { ServiceRegistry, ServiceTarget } from '../k8s/service-registry.js'
 import { isAllowed } from '../istio/authorization.js';
 import { DEFAULT_RETRY, MeshRoutes, type IngressIdentity } from '../istio/compile.js';
 import type { RequestFacts } from '../istio/match.js';
-import { outboundCluster, routeOperation, serviceOperation } from '../istio/envoy-names.js';
+import { outboundCluster, routeOperation, serviceOperation, type OutboundCluster } from '../istio/envoy-names.js';
 import { MeshConfig } from '../istio/mesh-config.js';
 import { chooseRoute, noRouteFor, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
 
@@ -33,7 +33,7 @@ export type RouteDecision =
       upstream: UpstreamRef;
       mirror: UpstreamRef | undefined;
       /** Envoy's cluster for the upstream, `outbound|<port>|<subset>|<host>`. */
-      cluster: string;
+      cluster: OutboundCluster;
       /** The route's decorator: what Envoy names the proxy's span. */
       operation: string;
     };
@@ -126,7 +126,7 @@ export class Router {
 /** A Service's own default route: no VirtualService applies (pilot route.go buildSidecarVirtualHostForService). */
 function serviceRoute(upstream: UpstreamRef, port: number): RouteDecision {
   const cluster = outboundCluster(upstream.target, undefined, undefined, port);
-  const operation = serviceOperation(upstream.target.fqdn, Number(cluster.split('|')[1]));
+  const operation = serviceOperation(upstream.target.fqdn, cluster.port);
   return { kind: 'route', target: upstream.target, choice: undefined, retry: DEFAULT_RETRY, upstream, mirror: undefined, cluster, operation };
 }
 

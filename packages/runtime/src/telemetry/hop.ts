@@ -11,6 +11,11 @@ export interface Hop {
   operation: string;
   /** Envoy's cluster the request was sent to (`outbound|7000||recommend.base.svc.cluster.local`); unset without a route. */
   upstreamCluster: string | undefined;
+  /**
+   * The Service of that cluster (pilot puts it in the cluster's metadata, cluster_builder.go addTelemetryMetadata):
+   * where the route sent the request, which may differ from `target`, the Service the caller named.
+   */
+  upstreamService: ServiceTarget | undefined;
   /** The proxy's Envoy node id: `sidecar~<ip>~<pod>.<namespace>~<namespace>.svc.cluster.local` (`router~…` for a gateway). */
   nodeId: string;
   method: string;
@@ -39,4 +44,9 @@ export interface Hop {
   plainText?: boolean;
   /** The proxy's own span, as Envoy records one per hop. */
   span: { traceId: string; spanId: string; parentSpanId: string | undefined; sampled: boolean };
+}
+
+/** Whether the hop went through the ingress gateway (an Envoy `router` node) rather than a sidecar. */
+export function viaGateway(hop: Pick<Hop, 'nodeId'>): boolean {
+  return hop.nodeId.startsWith('router~');
 }

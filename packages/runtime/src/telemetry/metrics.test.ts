@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
+import type { ServiceTarget } from '../k8s/service-registry.js';
 import { BUCKETS, MeshMetrics, reportLabels, type RequestOutcome } from './metrics.js';
 
 // Expected values follow istio/proxy source/extensions/filters/http/istio_stats/istio_stats.cc (populatePeerInfo):
@@ -16,6 +17,12 @@ const gateway: SourceIdentity = {
 const recommendV2: Pod = { name: 'recommend-v2-xyz', namespace: 'jason', workload: 'recommend-v2', labels: { app: 'recommend', version: 'v2' }, serviceAccount: 'recommend', ready: true };
 const mallPod: Pod = { name: 'mall-v1-abc', namespace: 'base', workload: 'mall-v1', labels: { app: 'mall', version: 'v1' }, serviceAccount: 'mall', ready: true };
 
+/** The route chose the Service `fqdn`'s cluster (port 7000, no subset). */
+function routedTo(fqdn: string): Pick<RequestOutcome, 'upstreamCluster' | 'upstreamService'> {
+  const [name, namespace] = fqdn.split('.') as [string, string];
+  return { upstreamCluster: `outbound|7000||${fqdn}`, upstreamService: { fqdn, namespace, service: { metadata: { name, namespace } } } as ServiceTarget };
+}
+
 function hop(overrides: Partial<RequestOutcome>): RequestOutcome {
   return {
     source: mall,
@@ -28,7 +35,7 @@ function hop(overrides: Partial<RequestOutcome>): RequestOutcome {
     requestBodyBytes: 0,
     responseHeaderBytes: 150,
     responseBodyBytes: 2000,
-    upstreamCluster: 'outbound|7000||recommend.jason.svc.cluster.local',
+    ...routedTo('recommend.jason.svc.cluster.local'),
     authority: 'recommend.base.svc.cluster.local:7000',
     nodeId: 'sidecar~127.0.0.1~mall-v1-abc.base~base.svc.cluster.local',
     ...overrides,
@@ -113,7 +120,7 @@ describe('MeshMetrics: Istio standard labels', () => {
   });
 
   it('a fault abort never leaves the caller: reported by the source only, destination known by its cluster alone', () => {
-    const { source, destination } = reportLabels(hop({ pod: undefined, status: 500, flag: 'FI', upstreamCluster: 'outbound|7000||discount.fox.svc.cluster.local' }));
+    const { source, destination } = reportLabels(hop({ pod: undefined, status: 500, flag: 'FI', ...routedTo('discount.fox.svc.cluster.local') }));
     expect(destination).toBeUndefined();
     // What Kiali's graph looks for as "failed requests that never reach a dest" (graph/telemetry/istio/istio.go query 0).
     expect(source).toMatchObject({
@@ -138,7 +145,7 @@ describe('MeshMetrics: Istio standard labels', () => {
   });
 
   it('without a cluster a sidecar names the destination by the Host header, a gateway does not', () => {
-    const noRoute = { pod: undefined, status: 503, flag: 'NC' as const, upstreamCluster: undefined, authority: 'nowhere:7000' };
+    const noRoute = { pod: undefined, status: 503, flag: 'NC' as const, upstreamCluster: undefined, upstreamService: undefined, authority: 'nowhere:7000' };
     expect(reportLabels(hop(noRoute)).source).toMatchObject({ destination_service: 'nowhere:7000', destination_service_name: 'nowhere:7000', response_flags: 'NC' });
     const atGateway = hop({ ...noRoute, source: gateway, status: 404, flag: 'NR', authority: 'localhost:8080', nodeId: 'router~127.0.0.1~istio-ingressgateway.istio-system~istio-system.svc.cluster.local' });
     expect(reportLabels(atGateway).source).toMatchObject({ destination_service: 'unknown', destination_service_name: 'unknown', response_code: '404' });
@@ -162,7 +169,7 @@ describe('MeshMetrics: Istio standard labels', () => {
 
   it('the ingress gateway reports as a source; the callee sees it as its peer', () => {
     const { source, destination } = reportLabels(
-      hop({ source: gateway, pod: mallPod, upstreamCluster: 'outbound|7000||mall.base.svc.cluster.local', nodeId: 'router~127.0.0.1~istio-ingressgateway.istio-system~istio-system.svc.cluster.local' }),
+      hop({ source: gateway, pod: mallPod, ...routedTo('mall.base.svc.cluster.local'), nodeId: 'router~127.0.0.1~istio-ingressgateway.istio-system~istio-system.svc.cluster.local' }),
     );
     expect(source).toMatchObject({
       reporter: 'source',
@@ -250,7 +257,7 @@ describe('MeshMetrics: histograms', () => {
 
   it('escapes label values as the text format requires', async () => {
     const metrics = new MeshMetrics();
-    metrics.record(hop({ pod: undefined, flag: 'NR', status: 404, upstreamCluster: undefined, authority: 'a"b\\c' }));
+    metrics.record(hop({ pod: undefined, flag: 'NR', status: 404, upstreamCluster: undefined, upstreamService: undefined, authority: 'a"b\\c' }));
     expect(await metrics.text()).toContain('destination_service="a\\"b\\\\c"');
   });
 });

@@ -1,7 +1,7 @@
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import { principalOf } from '../k8s/identity.js';
 import { canonicalService } from '../k8s/labels.js';
-import type { Hop } from './hop.js';
+import { viaGateway, type Hop } from './hop.js';
 
 /*
  * Istio's standard HTTP metrics, as the proxies of a cluster would expose them together. Everything here follows the
@@ -77,6 +77,7 @@ export type RequestOutcome = Pick<
   | 'requestHeaderBytes'
   | 'responseHeaderBytes'
   | 'upstreamCluster'
+  | 'upstreamService'
   | 'authority'
   | 'nodeId'
 > & {
@@ -225,21 +226,19 @@ interface ServiceNames {
 }
 
 /**
- * The Service of the route's cluster, `outbound|<port>|<subset>|<host>`: pilot gives each cluster it builds for a
- * Service the Service's host and name (cluster_builder.go addTelemetryMetadata), and Envoy knows the route's cluster
- * as soon as the route is chosen, before a fault abort too (conn_manager_impl.cc refreshCachedRoute →
- * setUpstreamClusterInfo). The inbound cluster of the callee carries the Services of its port: the same one here.
+ * The Service of the route's cluster: pilot gives each cluster it builds for a Service the Service's host and name
+ * (cluster_builder.go addTelemetryMetadata), and Envoy knows the route's cluster as soon as the route is chosen,
+ * before a fault abort too (conn_manager_impl.cc refreshCachedRoute → setUpstreamClusterInfo). The inbound cluster of
+ * the callee carries the Services of its port: the same one here.
  */
 function clusterServiceOf(outcome: RequestOutcome): ServiceNames | undefined {
-  const host = outcome.upstreamCluster?.split('|')[3];
-  if (!host) return undefined;
-  const dot = host.indexOf('.');
-  return { host, name: dot < 0 ? host : host.slice(0, dot) };
+  const service = outcome.upstreamService;
+  return service ? { host: service.fqdn, name: service.service.metadata.name } : undefined;
 }
 
 /** The caller's view without a cluster: the Host header, except at a gateway (telemetry.go disableHostHeaderFallback). */
 function hostHeaderService(outcome: RequestOutcome): ServiceNames {
-  const authority = outcome.nodeId.startsWith('router~') ? '' : outcome.authority;
+  const authority = viaGateway(outcome) ? '' : outcome.authority;
   return { host: authority || 'unknown', name: authority || 'unknown' };
 }
 

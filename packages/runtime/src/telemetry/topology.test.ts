@@ -78,15 +78,18 @@ describe('TopologyRecorder', () => {
       flag: 'FI',
       durationMs: 0.3,
       startedAt: 5,
+      nodeId: 'sidecar~127.0.0.1~mall-v1-0.base~base.svc.cluster.local',
     };
     // A fault abort on fox's route: the route chose discount.fox's cluster.
-    const aborted = topologyHopOf({ ...base, upstreamCluster: 'outbound|7000||discount.fox.svc.cluster.local' } as Hop);
+    const discountFox = { service, namespace: 'fox', fqdn: 'discount.fox.svc.cluster.local' } as Hop['upstreamService'];
+    const aborted = topologyHopOf({ ...base, upstreamCluster: 'outbound|7000||discount.fox.svc.cluster.local', upstreamService: discountFox } as Hop);
     expect(aborted).toMatchObject({ destination: undefined, service: { name: 'discount', namespace: 'fox' }, status: 500, at: 5 });
     // No route (NR): no cluster, the Service the Host named.
-    expect(topologyHopOf({ ...base, status: 404, flag: 'NR', upstreamCluster: undefined } as Hop).service).toEqual({ name: 'discount', namespace: 'base' });
+    expect(topologyHopOf({ ...base, status: 404, flag: 'NR', upstreamCluster: undefined, upstreamService: undefined } as Hop).service).toEqual({ name: 'discount', namespace: 'base' });
     // The gateway is a workload node of its own, flagged as the gateway.
     const gateway = topologyHopOf({
       ...base,
+      nodeId: 'router~127.0.0.1~istio-ingressgateway.istio-system~istio-system.svc.cluster.local',
       source: { namespace: 'istio-system', workload: 'istio-ingressgateway', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, serviceAccount: 'x' },
       pod: { name: 'mall-v1-0', namespace: 'base', workload: 'mall-v1', labels: { version: 'v1' }, serviceAccount: 'mall', ready: true },
       status: 200,

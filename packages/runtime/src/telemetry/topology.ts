@@ -1,4 +1,4 @@
-import type { Hop } from './hop.js';
+import { viaGateway, type Hop } from './hop.js';
 
 /** A workload at one end of a hop: its namespace, Deployment and `version` label. */
 export interface TopologyWorkload {
@@ -9,7 +9,7 @@ export interface TopologyWorkload {
 
 /** One hop as the topology sees it: who called whom, how it ended, how long it took. */
 export interface TopologyHop {
-  /** `gateway` for the ingress gateway (a workload labelled `istio: ingressgateway`). */
+  /** `gateway` for the ingress gateway. */
   source: TopologyWorkload & { gateway?: boolean };
   /** The pod's workload; undefined when the hop ended before reaching a pod. */
   destination: TopologyWorkload | undefined;
@@ -66,7 +66,7 @@ export interface Topology {
 export function topologyHopOf(hop: Hop): TopologyHop {
   const { source, pod } = hop;
   return {
-    source: { namespace: source.namespace, workload: source.workload, version: source.labels.version, gateway: source.labels.istio === 'ingressgateway' },
+    source: { namespace: source.namespace, workload: source.workload, version: source.labels.version, gateway: viaGateway(hop) },
     destination: pod ? { namespace: pod.namespace, workload: pod.workload, version: pod.labels.version } : undefined,
     service: pod ? undefined : serviceOf(hop),
     status: hop.status,
@@ -82,10 +82,8 @@ export function topologyHopOf(hop: Hop): TopologyHop {
  * discount.fox counts against discount in fox, and a Host no route knows against the Service it names, if any.
  */
 function serviceOf(hop: Hop): TopologyHop['service'] {
-  const host = hop.upstreamCluster?.split('|')[3];
-  const parts = host ? /^([^.]+)\.([^.]+)\.svc\./.exec(host) : null;
-  if (parts) return { name: parts[1]!, namespace: parts[2]! };
-  return hop.target ? { name: hop.target.service.metadata.name, namespace: hop.target.namespace } : undefined;
+  const service = hop.upstreamService ?? hop.target;
+  return service ? { name: service.service.metadata.name, namespace: service.namespace } : undefined;
 }
 
 /**
