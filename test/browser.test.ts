@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, watchPage } from './support/browser.js';
 import { REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test/artifacts');
@@ -11,18 +11,14 @@ let mesh: MeshMall;
 let browser: Browser;
 let page: Page;
 /** Every URL the page asked for, and every console error (a CSP violation shows up there). */
-const requested: string[] = [];
-const consoleErrors: string[] = [];
+let watched: ReturnType<typeof watchPage>;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on('request', (request) => requested.push(request.url()));
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  watched = watchPage(page);
 });
 afterAll(async () => {
   await browser?.close();
@@ -113,10 +109,10 @@ describe('the mall in a browser', () => {
 
   it("the page asked nothing outside the mall's origin, and the browser reported no error (CSP included)", () => {
     const origin = new URL(mesh.gateway).origin;
-    const outside = requested.filter((url) => new URL(url).origin !== origin);
-    console.log(`${requested.length} requests, all to ${origin}`);
+    const outside = watched.requested.filter((url) => new URL(url).origin !== origin);
+    console.log(`${watched.requested.length} requests, all to ${origin}`);
     expect(outside).toEqual([]);
-    expect(requested.length).toBeGreaterThan(20);
-    expect(consoleErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    expect(watched.requested.length).toBeGreaterThan(20);
+    expect(watched.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   });
 });

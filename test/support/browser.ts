@@ -31,3 +31,14 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
     await copyFile(path, join(DOCS_IMAGES, `${name}.png`));
   }
 }
+
+/** What a page asked for and what went wrong in it: every URL requested, every console error and uncaught error. */
+export function watchPage(page: Page): { requested: string[]; errors: string[] } {
+  const seen = { requested: [] as string[], errors: [] as string[] };
+  page.on('request', (request) => seen.requested.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => seen.errors.push(error.message));
+  return seen;
+}

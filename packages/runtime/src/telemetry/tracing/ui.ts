@@ -4,11 +4,6 @@ import type { JaegerSpan, JaegerTrace } from './store.js';
 
 const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 
-function rootOf(trace: JaegerTrace): JaegerSpan {
-  const ids = new Set(trace.spans.map((s) => s.spanID));
-  return trace.spans.find((s) => !s.references.some((r) => ids.has(r.spanID))) ?? trace.spans[0]!;
-}
-
 /** What the search form shows: the choices, and the values of the search being shown. */
 export interface TraceSearchForm {
   services: string[];
@@ -42,7 +37,7 @@ const LIST_STYLE = '<style>.search{display:flex;flex-wrap:wrap;gap:.4rem 1rem;al
 export function renderTraceList(traces: JaegerTrace[], form: TraceSearchForm): string {
   const rows = traces
     .map((trace) => {
-      const root = rootOf(trace);
+      const root = spanTree(trace)[0]!.span;
       const server = trace.spans.find((s) => trace.processes[s.processID]?.serviceName === 'mall' && tag(s, 'span.kind') === 'server') ?? root;
       const user = trace.spans.map((s) => tag(s, 'user.id')).find((v) => v !== undefined);
       const version = trace.processes[server.processID]?.tags.find((t) => t.key === 'service.version')?.value;
