@@ -264,9 +264,18 @@ describe('Prometheus scraping /metrics', () => {
     const service = 'destination_service="mall.base.svc.cluster.local"';
     const sources = 'source_workload=~".*", source_workload_namespace=~".*"';
     // Variables: the service list, and the source namespaces of the chosen service.
-    expect((await query('sum(istio_requests_total{}) by (destination_service)')).map((s) => s.metric.destination_service)).toEqual(
-      expect.arrayContaining(['mall.base.svc.cluster.local', 'recommend.jason.svc.cluster.local', 'discount.fox.svc.cluster.local']),
-    );
+    expect((await query('sum(istio_requests_total{}) by (destination_service)')).map((s) => s.metric.destination_service).sort()).toEqual([
+      'discount.base.svc.cluster.local',
+      'discount.fox.svc.cluster.local',
+      'favorites.fox.svc.cluster.local',
+      'mall.base.svc.cluster.local',
+      'products.base.svc.cluster.local',
+      'products.fox.svc.cluster.local',
+      'recommend.base.svc.cluster.local',
+      'recommend.jason.svc.cluster.local',
+      'scores.base.svc.cluster.local',
+      'users.base.svc.cluster.local',
+    ]);
     expect((await query(`sum(istio_requests_total{reporter=~"destination", ${service}}) by (source_workload_namespace)`)).map((s) => s.metric)).toEqual([
       { source_workload_namespace: 'istio-system' },
     ]);
