@@ -13,11 +13,22 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/images/**'],
           // Each file runs a whole mesh (a runtime and a dozen processes): one at a time on a 2-core machine, so
           // that the latency budgets the tests rely on are not eaten by another file's mesh.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // `npm run test:images` (podman; run by .ci/run after npm test): images built and run as install/ runs them.
+        test: {
+          name: 'images',
+          include: ['test/images/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
         },
       },
     ],

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { formatFinding, lint, SERVICES_DIR } from '@mesh-mall/runtime';
 import { describe, expect, it } from 'vitest';
@@ -123,19 +123,25 @@ describe('manifest lint', () => {
     expect(cli.stdout.trimEnd().split('\n').at(-1)).toBe('mesh-mall lint: no problems, 1 warning');
   });
 
-  it('kubectl kustomize renders install/ offline with a chosen registry and tag, and the result passes the lint', async () => {
-    const overlay = await mkdtemp(join(tmpdir(), 'mesh-mall-overlay-'));
-    const services = ['mall', 'users', 'recommend', 'scores', 'products', 'discount'];
+  it('kubectl kustomize renders install/ offline: a placeholder registry until npm run images names one, then those images', async () => {
+    const placeholder = await run('kubectl', ['kustomize', join(REPO_ROOT, 'install')], { maxBuffer: 16 * 1024 * 1024 });
+    expect(placeholder.stdout).toContain('image: registry.example.invalid/mesh-mall/users:v1');
+    expect(placeholder.stdout).not.toMatch(/image: mesh-mall\//);
+
+    const copy = await mkdtemp(join(tmpdir(), 'mesh-mall-images-'));
+    await cp(join(REPO_ROOT, 'install'), join(copy, 'install'), { recursive: true });
+    const services = ['mall', 'users', 'recommend', 'scores', 'products', 'discount', 'favorites'];
+    // What `npm run images -- --push registry.example.com/team --tag 1.2.3` writes (scripts/images.sh).
     await writeFile(
-      join(overlay, 'kustomization.yaml'),
-      `resources:\n  - ${relative(overlay, join(REPO_ROOT, 'install'))}\nimages:\n${services.map((s) => `  - name: mesh-mall/${s}\n    newName: registry.example.com/team/mesh-mall/${s}\n    newTag: 1.2.3\n`).join('')}`,
+      join(copy, 'install/images/kustomization.yaml'),
+      `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nimages:\n${services.map((s) => `  - name: mesh-mall/${s}\n    newName: registry.example.com/team/mesh-mall/${s}\n    newTag: "1.2.3"\n`).join('')}`,
     );
-    const { stdout } = await run('kubectl', ['kustomize', overlay], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run('kubectl', ['kustomize', join(copy, 'install')], { maxBuffer: 16 * 1024 * 1024 });
     expect(stdout).toContain('image: registry.example.com/team/mesh-mall/users:1.2.3');
-    expect(stdout).toContain('image: mongo:8.0.12');
-    const rendered = join(overlay, 'rendered.yaml');
+    expect(stdout).toContain('image: mongo:8.0.12@sha256:95a98776f273721a295b03098578b06bc10281bb56aa828c77e9f60ecc70b150');
+    const rendered = join(copy, 'rendered.yaml');
     await writeFile(rendered, stdout);
-    expect((await lint([rendered], SERVICES_DIR, overlay)).map(formatFinding)).toEqual([]);
+    expect((await lint([rendered], SERVICES_DIR, copy)).map(formatFinding)).toEqual([]);
   });
 
   it('kubectl kustomize renders each act', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ServiceClient, UpstreamError } from './http-client.js';
+import { abortable, ServiceClient, UpstreamError } from './http-client.js';
 import { startStub, type Stub } from './testing.js';
 
 const stubs: Stub[] = [];
@@ -59,5 +59,16 @@ describe('ServiceClient', () => {
     await client.call('GET', '/users', { query: { name: 'jason' }, schema: z.unknown() });
     expect(sidecar.requests[0]!.headers.host).toBe('users.base.svc.cluster.local:7000');
     expect(sidecar.requests[0]!.url).toBe('/users?name=jason');
+  });
+});
+
+describe('abortable', () => {
+  it('rejects with the timeout at the deadline while the work is still pending, and settles with the work before it', async () => {
+    const started = performance.now();
+    const pending = abortable(AbortSignal.timeout(50), () => new Promise<never>(() => {}));
+    await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await expect(abortable(AbortSignal.timeout(1_000), async () => 'answered')).resolves.toBe('answered');
+    await expect(abortable(AbortSignal.timeout(1_000), async () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
   });
 });

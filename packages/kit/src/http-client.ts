@@ -1,4 +1,5 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
+import { eventLoopLookup } from './dns-lookup.js';
 import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -46,7 +47,8 @@ export interface UpstreamResponse<T> {
   body: T;
 }
 
-const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+// Names resolved on the event loop (dns-lookup.ts), so a DNS outage does not fill the thread pool.
+const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64, connect: { lookup: eventLoopLookup() } });
 const tracer = trace.getTracer('@mesh-mall/kit');
 /** The call span is the client span, unless the HTTP client's instrumentation makes one under it (TRACE_DETAIL=full). */
 const CALL_SPAN_KIND = traceDetail() === 'full' ? SpanKind.INTERNAL : SpanKind.CLIENT;
@@ -114,16 +116,12 @@ export class ServiceClient {
     }
     let status: number;
     let text: string;
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const response = await request(`${this.origin}${path}${search}`, {
-        method,
-        headers,
-        body: payload,
-        dispatcher: agent,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      status = response.statusCode;
-      text = await response.body.text();
+      ({ status, text } = await abortable(signal, async () => {
+        const response = await request(`${this.origin}${path}${search}`, { method, headers, body: payload, dispatcher: agent, signal });
+        return { status: response.statusCode, text: await response.body.text() };
+      }));
     } catch (error) {
       throw this.failure(error, timeoutMs);
     }
@@ -148,6 +146,20 @@ export class ServiceClient {
     }
     return new UpstreamError(this.service, 'connect', (error as Error)?.message ?? String(error));
   }
+}
+
+/**
+ * Settles with `work`, or rejects with the signal's reason once it aborts, whichever is first: undici did not end a
+ * request whose DNS lookup was still pending at its timeout (cluster DNS not answering: EAI_AGAIN after 10 s, where the
+ * call's budget was 1 s).
+ */
+export function abortable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

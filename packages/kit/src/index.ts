@@ -1,4 +1,5 @@
 export { APP_VERSIONS, baseConfigShape, ConfigError, loadConfig, type AppVersion, type BaseConfig } from './config.js';
+export { eventLoopLookup } from './dns-lookup.js';
 export { badRequestFrom, errorBody, HttpError, toHttpError, type ErrorBody } from './errors.js';
 export { ServiceClient, serviceClient, UpstreamError, type ServiceClientOptions, type UpstreamFailure } from './http-client.js';
 export { BODY_LIMIT_BYTES } from './limits.js';

@@ -57,6 +57,20 @@ describe('startService', () => {
     await expect(fetch(`http://127.0.0.1:${running.port}/healthz`)).rejects.toThrow();
   });
 
+  it('is live but not ready, naming why, while the service says it cannot serve yet', async () => {
+    const app = expressApp(logger, (a) => a.get('/x', (_req, res) => void res.json({})));
+    let reason: string | undefined = 'waiting for MongoDB';
+    const running = await startService({ config: testConfig(), logger, handler: app, handleSignals: false, notReadyReason: () => reason });
+    cleanups.push(() => running.shutdown('test'));
+    const base = `http://127.0.0.1:${running.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const notReady = await fetch(`${base}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({ error: 'Service Unavailable', message: 'waiting for MongoDB' });
+    reason = undefined;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
   it('simulates processing latency on business endpoints only', async () => {
     const app = expressApp(logger, (a) => a.get('/x', (_req, res) => void res.json({})));
     const running = await startService({ config: testConfig({ LATENCY_MS: 120 }), logger, handler: app, handleSignals: false });

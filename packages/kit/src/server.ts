@@ -6,7 +6,7 @@ import { errorBody } from './errors.js';
 import type { Logger } from './logger.js';
 import { requestContext, runWithContext } from './propagation.js';
 import { spanStartTime } from './telemetry/clock.js';
-import { shutdownTelemetry } from './telemetry/sdk.js';
+import { FLUSH_BUDGET_MS, shutdownTelemetry } from './telemetry/sdk.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -17,6 +17,8 @@ export interface ServiceOptions {
   handler: RequestHandler;
   /** Releases what the service holds (database clients) after the last request has finished. */
   onClose?: () => Promise<void>;
+  /** Why the service cannot serve yet (readiness 503 with that reason), or undefined when it can. */
+  notReadyReason?: () => string | undefined;
   /** Drain and exit on SIGTERM/SIGINT and when the parent runtime disconnects; off in tests. Default true. */
   handleSignals?: boolean;
 }
@@ -48,7 +50,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    if (PROBES.has(path)) return answerProbe(res, path === '/readyz' && draining);
+    if (PROBES.has(path)) return answerProbe(res, path === '/readyz' ? (draining ? 'draining' : options.notReadyReason?.()) : undefined);
     const started = performance.now();
     const context = requestContext(req);
     // Who the page is for, on the request's server span (OpenTelemetry's user.id): trace lists and searches show it.
@@ -118,6 +120,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 
   const exitAfter = (reason: string) => () => {
+    armExitDeadline(config, logger);
     void shutdown(reason).then(
       () => process.exit(0),
       (error: unknown) => {
@@ -139,8 +142,25 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   return { server, port, shutdown };
 }
 
-function answerProbe(res: ServerResponse, unavailable: boolean): void {
-  const status = unavailable ? 503 : 200;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(unavailable ? errorBody(503, 'draining') : { status: 'ok' }));
+/** Past the shutdown delay, the drain and the flush, plus this, the process ends whatever is still pending. */
+const EXIT_MARGIN_MS = 1_000;
+
+/**
+ * A stop must end inside the pod's grace period (terminationGracePeriodSeconds in install/ is sized from these
+ * settings): if the graceful path has not exited by SHUTDOWN_DELAY_MS + DRAIN_TIMEOUT_MS + the telemetry flush budget
+ * + EXIT_MARGIN_MS, the process exits anyway. process.exit, because in a container node is PID 1, which cannot
+ * signal itself to death; it joins libuv's thread pool first, which is why the kit's own DNS lookups stay off it
+ * (dns-lookup.ts).
+ */
+function armExitDeadline(config: BaseConfig, logger: Logger): void {
+  const deadlineMs = config.SHUTDOWN_DELAY_MS + config.DRAIN_TIMEOUT_MS + FLUSH_BUDGET_MS + EXIT_MARGIN_MS;
+  setTimeout(() => {
+    logger.error({ deadlineMs }, 'exit deadline passed: exiting with requests or clean-up unfinished');
+    process.exit(1);
+  }, deadlineMs).unref();
+}
+
+function answerProbe(res: ServerResponse, notReady: string | undefined): void {
+  res.writeHead(notReady ? 503 : 200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(notReady ? errorBody(503, notReady) : { status: 'ok' }));
 }

@@ -1,12 +1,23 @@
-import { mkdtemp, readFile, appendFile } from 'node:fs/promises';
+import { mkdtemp, readFile, appendFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileUserRepository } from './file-repository.js';
+import { DataDirError, FileUserRepository } from './file-repository.js';
 
 const freshDir = () => mkdtemp(join(tmpdir(), 'users-'));
 
 describe('FileUserRepository', () => {
+  it('refuses a DATA_DIR it cannot create, naming the variable, the directory and the system error', async () => {
+    const file = join(await freshDir(), 'not-a-directory');
+    await writeFile(file, '');
+    const refused = await FileUserRepository.open(join(file, 'data')).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DataDirError);
+    expect((refused as Error).message).toBe(
+      `DATA_DIR=${join(file, 'data')} cannot hold the embedded users store (ENOTDIR: not a directory, mkdir '${join(file, 'data')}'); ` +
+        'point DATA_DIR at a writable directory (in a container: a mounted volume, as install/ mounts an emptyDir at /data)',
+    );
+  });
+
   it('creates a user once and finds it by name', async () => {
     const users = await FileUserRepository.open(await freshDir());
     const first = await users.create('jason');

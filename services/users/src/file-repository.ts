@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfigError } from '@mesh-mall/kit';
 import { avatarFor, type CreateResult, type User, type UserRepository } from './repository.js';
 
 /**
@@ -18,10 +19,16 @@ export class FileUserRepository implements UserRepository {
     private readonly handle: FileHandle,
   ) {}
 
+  /** Opens (creating) `<directory>/users.jsonl`; a directory it cannot write is a DataDirError naming the cause. */
   static async open(directory: string): Promise<FileUserRepository> {
-    await mkdir(directory, { recursive: true });
     const path = join(directory, 'users.jsonl');
-    const handle = await open(path, 'a+');
+    let handle: FileHandle;
+    try {
+      await mkdir(directory, { recursive: true });
+      handle = await open(path, 'a+');
+    } catch (error) {
+      throw new DataDirError(directory, error as NodeJS.ErrnoException);
+    }
     const { size } = await handle.stat();
     if (size > 0) {
       const last = Buffer.alloc(1);
@@ -72,6 +79,18 @@ export class FileUserRepository implements UserRepository {
       const user = parseLine(line);
       if (user && !this.byName.has(user.name)) this.byName.set(user.name, user);
     }
+  }
+}
+
+/** The embedded store's directory cannot be written: says which variable to change and what the system said. */
+export class DataDirError extends ConfigError {
+  override name = 'DataDirError';
+  constructor(directory: string, cause: NodeJS.ErrnoException) {
+    super(
+      `DATA_DIR=${directory} cannot hold the embedded users store (${cause.message}); ` +
+        'point DATA_DIR at a writable directory (in a container: a mounted volume, as install/ mounts an emptyDir at /data)',
+      { cause },
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { MongoClient, MongoServerError, type Collection, type WithId } from 'mongodb';
+import { eventLoopLookup } from '@mesh-mall/kit';
 import { avatarFor, type CreateResult, type User, type UserRepository } from './repository.js';
 
 export interface UserDocument {
@@ -19,12 +20,19 @@ export class MongoUserRepository implements UserRepository {
     private readonly release: () => Promise<void> = async () => {},
   ) {}
 
+  /** Connects and creates the index; on any failure the client is closed again, so a retry starts clean. */
   static async connect(url: string): Promise<MongoUserRepository> {
-    const client = new MongoClient(url, { maxPoolSize: 20, serverSelectionTimeoutMS: 5_000, appName: 'mesh-mall-users' });
-    await client.connect();
-    const repository = new MongoUserRepository(client.db().collection<UserDocument>('users'), () => client.close());
-    await repository.ensureIndexes();
-    return repository;
+    // Names resolved on the event loop (the kit's dns-lookup.ts): with cluster DNS down, getaddrinfo would hold the exit.
+    const client = new MongoClient(url, { maxPoolSize: 20, serverSelectionTimeoutMS: 5_000, appName: 'mesh-mall-users', lookup: eventLoopLookup() });
+    try {
+      await client.connect();
+      const repository = new MongoUserRepository(client.db().collection<UserDocument>('users'), () => client.close());
+      await repository.ensureIndexes();
+      return repository;
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   async ensureIndexes(): Promise<void> {

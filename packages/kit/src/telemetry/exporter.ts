@@ -1,5 +1,6 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { eventLoopLookup } from '../dns-lookup.js';
 
 export type TracesExporter = 'otlp' | 'jaeger' | 'console' | 'none';
 
@@ -13,7 +14,11 @@ export async function traceExporterFromEnv(env: NodeJS.ProcessEnv = process.env)
   const chosen = (env.OTEL_TRACES_EXPORTER?.split(',')[0]?.trim() || (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none')) as string;
   switch (chosen) {
     case 'otlp':
-      return new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/$/, '')}/v1/traces` });
+      return new OTLPTraceExporter({
+        url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/$/, '')}/v1/traces`,
+        // The exporter's own default is keepAlive; its lookup stays off the thread pool a stopping pod must join.
+        httpAgentOptions: { keepAlive: true, lookup: eventLoopLookup() },
+      });
     case 'jaeger': {
       const { JaegerExporter } = await import('@opentelemetry/exporter-jaeger');
       return new JaegerExporter(env.OTEL_EXPORTER_JAEGER_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_JAEGER_ENDPOINT } : {});

@@ -5,8 +5,8 @@
  * APP_VERSION and POD_NAMESPACE, as the kit's config reads them.
  */
 import { register as registerOffThread } from 'node:module';
-import { basename, dirname } from 'node:path';
 import { register as registerInThread, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
+import { serviceFolder } from '../service-folder.js';
 import { startTelemetry } from './sdk.js';
 
 // Only what is instrumented goes through the hook: wrapping every module would cost each pod start-up time and memory.
@@ -16,9 +16,8 @@ const include = ['http', 'node:http', 'https', 'node:https', 'express', 'fastify
 if (supportsSyncHooks()) registerInThread({ include });
 else registerOffThread('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include } });
 
-const entry = process.argv[1] ?? '';
 await startTelemetry({
-  serviceName: process.env.OTEL_SERVICE_NAME || basename(dirname(dirname(entry))) || 'unknown',
+  serviceName: process.env.OTEL_SERVICE_NAME || serviceFolder() || 'unknown',
   serviceVersion: process.env.APP_VERSION || 'v1',
   namespace: process.env.POD_NAMESPACE || 'default',
 });

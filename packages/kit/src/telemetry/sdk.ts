@@ -75,7 +75,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<void> {
 }
 
 /** How long shutdown waits to send buffered spans: a collector that is gone must not hold the exit. */
-const FLUSH_BUDGET_MS = 2000;
+export const FLUSH_BUDGET_MS = 2000;
 
 /** Sends what is buffered (within FLUSH_BUDGET_MS) and stops; part of the kit's graceful shutdown. */
 export async function shutdownTelemetry(): Promise<void> {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, RESOURCE_NAMES, type IstioManifests, type Manifest, type WorkloadManifest } from '../api/manifests.js';
+import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, RESOURCE_NAMES, type IstioManifests, type Manifest, type SecretManifest, type WorkloadManifest } from '../api/manifests.js';
+import { secretUpdateErrors } from '../api/secret.js';
 import { ROOT_NAMESPACE } from '../istio/mesh-config.js';
 
 /** Namespaces a cluster with Istio has before anything is applied. */
@@ -49,6 +50,12 @@ export class ObjectStore {
     return this.list().filter(isWorkload);
   }
 
+  /** The Secret `namespace/name`, as a kubelet fetches it when a pod starts. */
+  secret(namespace: string, name: string): SecretManifest | undefined {
+    const stored = this.objects.get(objectKey({ kind: 'Secret', metadata: { name, namespace } }));
+    return stored?.kind === 'Secret' ? stored : undefined;
+  }
+
   /** The stored Istio objects, with `added` put in (replacing stored versions) as an apply would make them. */
   istio(added: readonly IstioManifests[] = []): IstioManifests[] {
     const byKey = new Map<string, IstioManifests>();
@@ -70,6 +77,16 @@ export class ObjectStore {
       if (manifest.kind !== 'Namespace' && !known.has(namespaceOf(manifest))) {
         throw new ManifestError(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name}: namespace "${namespaceOf(manifest)}" not found (apply its Namespace first)`);
       }
+    }
+  }
+
+  /** As the API server does: updates a stored object refuses (a Secret's type; its data once immutable). */
+  checkUpdates(batch: readonly Manifest[]): void {
+    for (const manifest of batch) {
+      const previous = this.get(manifest);
+      if (manifest.kind !== 'Secret' || previous?.kind !== 'Secret') continue;
+      const errors = secretUpdateErrors(manifest, previous);
+      if (errors.length > 0) throw new ManifestError(`${RESOURCE_NAMES.Secret}/${manifest.metadata.name}: ${errors.join('; ')}`);
     }
   }
 }

@@ -4,6 +4,7 @@ import { isKustomization } from '../api/manifests.js';
 import { parseAllDocuments } from 'yaml';
 import { checkRuntimeSupport } from './runtime-support.js';
 import { checkSchema } from './schema-check.js';
+import { checkSecretRefs } from './secret-refs.js';
 import { checkSemantics, subjectOf, type Finding, type LintedObject } from './semantic.js';
 
 
@@ -39,6 +40,7 @@ export async function lint(paths: string[], servicesDir: string, cwd = process.c
     });
   }
   findings.push(...checkSemantics(objects, servicesDir));
+  findings.push(...checkSecretRefs(objects));
   findings.push(...checkRuntimeSupport(objects, faulted));
   return findings;
 }

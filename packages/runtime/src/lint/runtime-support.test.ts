@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { checkRuntimeSupport } from './runtime-support.js';
+import type { LintedObject } from './semantic.js';
+
+const item = (object: Record<string, unknown>): LintedObject => ({ file: 'x.yaml', object });
+const deployment = (env: unknown[]) =>
+  item({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'base' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'mesh-mall/mall:v1', env }] } } },
+  });
+
+describe('checkRuntimeSupport of Secrets and workloads (what mesh-mall apply would say)', () => {
+  it('passes a Secret and secretKeyRef env the runtime reads', () => {
+    const secret = item({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'base' }, stringData: { k: 'v' } });
+    expect(checkRuntimeSupport([secret, deployment([{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }])], new Set())).toEqual([]);
+  });
+
+  it('reports what the API server refuses as an error, and what only the local runtime lacks as a warning', () => {
+    const badKey = item({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { '..k': 'v' } });
+    const tls = item({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 't' }, type: 'kubernetes.io/tls', data: {} });
+    const configMapRef = deployment([{ name: 'A', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }]);
+    expect(checkRuntimeSupport([badKey, tls, configMapRef], new Set())).toEqual([
+      { file: 'x.yaml', subject: 'Secret default/s', path: '(local runtime)', message: `data[..k]: Invalid value: "..k": must not start with '..'` },
+      { file: 'x.yaml', subject: 'Secret default/t', path: '(local runtime)', message: 'type: kubernetes.io/tls is not supported by the local runtime (valid on a cluster)', severity: 'warning' },
+      {
+        file: 'x.yaml',
+        subject: 'Deployment base/web',
+        path: '(local runtime)',
+        message: 'spec.template.spec.containers[0].env[0].valueFrom.configMapKeyRef is not supported by the local runtime (valid on a cluster)',
+        severity: 'warning',
+      },
+    ]);
+  });
+
+  it('leaves objects the API schema already faulted to that finding', () => {
+    const badKey = item({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { '..k': 'v' } });
+    expect(checkRuntimeSupport([badKey], new Set([badKey.object]))).toEqual([]);
+  });
+});
