@@ -5,6 +5,7 @@ import { userNameSchema } from '@mesh-mall/kit';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, startMeshMall, type MeshMall, type PodInfo } from './support/mesh-mall.js';
+import { seeded, type Random } from './support/seeded.js';
 
 /**
  * Hostile input against every public endpoint of every service and the gateway, from a fixed seed so a failure
@@ -16,22 +17,6 @@ import { isAlive, startMeshMall, type MeshMall, type PodInfo } from './support/m
 const SEED = 20261122;
 const REQUESTS = 10_000;
 const RAW_REQUESTS = 300;
-
-/** mulberry32: a small seeded generator, enough to replay a run. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (max: number) => Math.floor(next() * max);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
-type Random = ReturnType<typeof seeded>;
 
 const HOSTILE = [
   '', ' ', 'jason', 'fox', 'Jason', 'a', '0', '-1', '1e309', 'NaN', 'Infinity', '0x10', '9'.repeat(400), '1,,2', ',', '7,8,9,10,11,12,13,14,15',

@@ -5,3 +5,6 @@ export type { Finding } from './lint/semantic.js';
 export { analyzeTrace, formatAnalysis, type Analysis } from './telemetry/tracing/analyze.js';
 export { decodeTraces } from './telemetry/tracing/otlp.js';
 export type { JaegerSpan, JaegerTrace } from './telemetry/tracing/store.js';
+export { readSecret, type SecretManifest } from './api/secret.js';
+export { containerEnv, type PodFacts, type SecretLookup } from './workloads/pod-env.js';
+export { ManifestError, parseDocuments, readManifests, type WorkloadManifest } from './api/manifests.js';

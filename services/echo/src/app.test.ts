@@ -24,4 +24,12 @@ describe('echo', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ servedBy: 'base/echo@v1' });
   });
+
+  it('holds the heap a request asks it to (x-echo-hold-mb), for tests of memory limits', async () => {
+    const url = await serve();
+    const before = process.memoryUsage().heapUsed;
+    expect((await fetch(`${url}/`, { headers: { 'x-echo-hold-mb': '40' } })).status).toBe(200);
+    // 40 MiB held, less whatever other garbage a collection in between freed.
+    expect(process.memoryUsage().heapUsed - before).toBeGreaterThan(35 * 2 ** 20);
+  });
 });

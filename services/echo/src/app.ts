@@ -9,10 +9,19 @@ export interface EchoIdentity {
   status: number;
 }
 
-/** Any method, any path → `{servedBy, method, path, headers}`, with the configured status. */
+/** Heap the pod was asked to hold (x-echo-hold-mb): kept for the life of the process. */
+const held: number[][] = [];
+
+/**
+ * Any method, any path → `{servedBy, method, path, headers}`, with the configured status. A request with
+ * `x-echo-hold-mb: N` first makes the pod hold N MB more of JavaScript heap, for tests of memory limits.
+ */
 export function buildApp(logger: Logger, identity: EchoIdentity): Express {
   return expressApp(logger, (app) => {
     app.all('/{*path}', (req, res) => {
+      const holdMb = Number(req.headers['x-echo-hold-mb'] ?? 0);
+      // 1 MB of heap: 131,072 doubles in one array.
+      for (let mb = 0; Number.isInteger(holdMb) && mb < Math.min(holdMb, 4096); mb++) held.push(new Array<number>(131_072).fill(mb + 0.5));
       res.status(identity.status).json({ servedBy: identity.servedBy, method: req.method, path: req.originalUrl, headers: req.headers });
     });
   });

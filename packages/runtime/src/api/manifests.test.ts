@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManifestError, parseManifests, readManifests, type WorkloadManifest } from './manifests.js';
+import { ManifestError, parseDocuments, parseManifests, readManifests, toObjectNames, type WorkloadManifest } from './manifests.js';
 import { REPO_ROOT } from '../lib/paths.js';
 
 describe('manifests', () => {
@@ -46,5 +46,115 @@ describe('manifests', () => {
   it('reports broken YAML and missing files clearly', async () => {
     expect(() => parseManifests('a: [', 'bad.yaml')).toThrow(/bad.yaml \(document 1\): invalid YAML/);
     await expect(readManifests(['/nonexistent.yaml'])).rejects.toThrow('cannot read /nonexistent.yaml');
+  });
+
+  it('reads a Secret as the API server stores it, and names it for delete', () => {
+    const text = 'apiVersion: v1\nkind: Secret\nmetadata: {name: mongodb-root, namespace: base}\nstringData: {username: root}\ndata: {username: YWRtaW4=, password: cHc=}\n';
+    expect(parseManifests(text, 's.yaml')).toEqual({
+      manifests: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mongodb-root', namespace: 'base' }, type: 'Opaque', data: { password: 'cHc=', username: 'cm9vdA==' } }],
+      warnings: [],
+      clusterOnly: [],
+    });
+    expect(toObjectNames(parseDocuments('apiVersion: v1\nkind: Secret\nmetadata: {name: x}\ndata: {k: "!"}\n', 's.yaml'))).toEqual([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } },
+    ]);
+    expect(() => parseManifests('apiVersion: v1\nkind: Secret\nmetadata: {name: x}\ndata: {password: not-base64}\n', 's.yaml')).toThrow(
+      new ManifestError('s.yaml (document 1): Secret x: data[password]: illegal base64 data at input byte 3'),
+    );
+  });
+
+  const deployment = (container: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      volumes: [{name: data, emptyDir: {}}]\n      containers:\n        - name: web\n          image: mesh-mall/mall:v1\n${container}`;
+
+  it('accepts secretKeyRef env, and still sums up the fields only a cluster uses (preStop, volumes) in one note', () => {
+    const { manifests, clusterOnly } = parseManifests(
+      deployment(
+        '          env:\n            - {name: U, valueFrom: {secretKeyRef: {name: mongodb-root, key: username, optional: false}}}\n          lifecycle: {preStop: {exec: {command: [sleep, "5"]}}}\n          volumeMounts: [{name: data, mountPath: /data}]\n',
+      ),
+      'd.yaml',
+    );
+    expect((manifests[0] as WorkloadManifest).spec.template.spec.containers[0]!.env).toEqual([{ name: 'U', valueFrom: { secretKeyRef: { name: 'mongodb-root', key: 'username', optional: false } } }]);
+    expect(clusterOnly).toEqual(['lifecycle', 'volumeMounts', 'volumes']);
+  });
+
+  it("takes a ProxyConfig's terminationDrainDuration annotation (cluster-only) and refuses other Istio annotations", () => {
+    const withAnnotations = (annotations: string) =>
+      deployment('').replace('    metadata: {labels: {app: web}}\n', `    metadata:\n      labels: {app: web}\n      annotations:\n${annotations}`);
+    const taken = parseManifests(withAnnotations(`        proxy.istio.io/config: '{"terminationDrainDuration": "19s"}'\n`), 'd.yaml');
+    expect((taken.manifests[0] as WorkloadManifest).spec.template.metadata.annotations).toEqual({ 'proxy.istio.io/config': '{"terminationDrainDuration": "19s"}' });
+    const refusal = (annotations: string) => {
+      try {
+        parseManifests(withAnnotations(annotations), 'd.yaml');
+      } catch (error) {
+        return (error as Error).message.replace('d.yaml (document 1): Deployment web: spec.template.metadata.annotations', '');
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal(`        sidecar.istio.io/inject: "false"\n`)).toBe('[sidecar.istio.io/inject] is not supported by the local runtime (valid on a cluster)');
+    expect(refusal(`        proxy.istio.io/config: |\n          terminationDrainDuration: 19s\n          tracing: {sampling: 1}\n`)).toBe(
+      '[proxy.istio.io/config]: tracing is not supported by the local runtime (valid on a cluster)',
+    );
+    expect(refusal(`        proxy.istio.io/config: '{"terminationDrainDuration": "soon"}'\n`)).toBe('[proxy.istio.io/config]: terminationDrainDuration: must be a duration such as 19s');
+    expect(refusal(`        proxy.istio.io/config: '[1]'\n`)).toBe('[proxy.istio.io/config]: not a ProxyConfig in YAML or JSON: not an object');
+    expect(parseManifests(withAnnotations(`        kubectl.kubernetes.io/restartedAt: "2026-11-23T00:00:00Z"\n`), 'd.yaml').manifests).toHaveLength(1);
+  });
+
+  it('reads cpu and memory requests and limits, refusing what the API server refuses and resources it cannot place', () => {
+    const refusal = (resources: string) => {
+      try {
+        parseManifests(deployment(`          resources: ${resources}\n`), 'd.yaml');
+      } catch (error) {
+        return (error as Error).message.replace('d.yaml (document 1): Deployment web: spec.template.spec.containers[0].resources.', '');
+      }
+      throw new Error('accepted');
+    };
+    const { manifests } = parseManifests(deployment('          resources: {requests: {cpu: 50m, memory: 96Mi}, limits: {cpu: 1, memory: 256Mi}}\n'), 'd.yaml');
+    expect((manifests[0] as WorkloadManifest).spec.template.spec.containers[0]!.resources).toEqual({ requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: 1, memory: '256Mi' } });
+    expect(refusal('{requests: {memory: 512Mi}, limits: {memory: 256Mi}}')).toBe('requests.memory: must be less than or equal to memory limit of 256Mi');
+    expect(refusal('{requests: {memory: lots}}')).toBe("requests.memory: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    expect(refusal('{limits: {nvidia.com/gpu: 1}}')).toBe('limits.nvidia.com/gpu: resource nvidia.com/gpu is not supported by the local runtime (cpu and memory are; valid on a cluster)');
+  });
+
+  it("reads a Deployment's strategy as the API server validates it", () => {
+    const withStrategy = (strategy: string) => deployment('').replace('spec:\n  selector', `spec:\n  strategy: ${strategy}\n  selector`);
+    const taken = parseManifests(withStrategy('{type: RollingUpdate, rollingUpdate: {maxSurge: 2, maxUnavailable: "50%"}}'), 'd.yaml').manifests[0] as WorkloadManifest;
+    expect(taken.kind === 'Deployment' && taken.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: '50%' } });
+    expect(() => parseManifests(withStrategy('{rollingUpdate: {maxSurge: 0, maxUnavailable: "0%"}}'), 'd.yaml')).toThrow('spec.strategy.rollingUpdate.maxUnavailable: may not be 0 when `maxSurge` is 0');
+    expect(() => parseManifests(withStrategy('{type: Recreate, rollingUpdate: {maxSurge: 1}}'), 'd.yaml')).toThrow("spec.strategy.rollingUpdate: may not be specified when strategy `type` is 'Recreate'");
+    expect(() => parseManifests(withStrategy('{rollingUpdate: {maxSurge: "1.5"}}'), 'd.yaml')).toThrow('must be an integer or a percentage');
+  });
+
+  it('refuses a YAML alias bomb and replicas beyond an int32 in one line each', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n');
+    expect(() => parseManifests(bomb, 'bomb.yaml')).toThrow(/^bomb\.yaml \(document 1\): invalid YAML: Excessive alias count/);
+    expect(() => parseManifests(deployment('').replace('spec:\n  selector', 'spec:\n  replicas: 4294967296\n  selector'), 'd.yaml')).toThrow('spec.replicas');
+  });
+
+  it('refuses env it cannot resolve (other valueFrom sources, envFrom) instead of calling it cluster-only', () => {
+    expect(() => parseManifests(deployment('          envFrom: [{secretRef: {name: s}}]\n          env:\n            - {name: A, valueFrom: {configMapKeyRef: {name: c, key: k}}}\n'), 'd.yaml')).toThrow(
+      new ManifestError(
+        'd.yaml (document 1): Deployment web: spec.template.spec.containers[0].env[0].valueFrom.configMapKeyRef is not supported by the local runtime (valid on a cluster); spec.template.spec.containers[0].envFrom is not supported by the local runtime (valid on a cluster)',
+      ),
+    );
+  });
+
+  it('refuses env the API server refuses: a bad secretKeyRef key, value and valueFrom together, two sources', () => {
+    const refusal = (env: string) => {
+      try {
+        parseManifests(deployment(`          env:\n            - ${env}\n`), 'd.yaml');
+      } catch (error) {
+        return (error as Error).message.replace('d.yaml (document 1): Deployment web: spec.template.spec.containers[0].env[0].', '');
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal('{name: A, valueFrom: {secretKeyRef: {name: s, key: "a b"}}}')).toBe(
+      `valueFrom.secretKeyRef.key: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+    );
+    expect(refusal('{name: A, valueFrom: {secretKeyRef: {name: s, key: ""}}}')).toBe('valueFrom.secretKeyRef.key: Required value');
+    expect(refusal('{name: A, value: x, valueFrom: {secretKeyRef: {name: s, key: k}}}')).toBe('valueFrom: Invalid value: "": may not be specified when `value` is not empty');
+    expect(refusal('{name: A, valueFrom: {secretKeyRef: {name: s, key: k}, fieldRef: {fieldPath: metadata.name}}}')).toBe(
+      'valueFrom: Invalid value: "": may not have more than one field specified at a time',
+    );
+    expect(refusal('{name: A, valueFrom: {}}')).toBe('valueFrom: Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`');
   });
 });

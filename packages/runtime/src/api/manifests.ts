@@ -15,33 +15,28 @@ import {
   type GatewaySpec,
   type VirtualServiceSpec,
 } from './istio-schemas.js';
+import { changesEnv, envVar, envVarErrors } from './container-env.js';
+import { deploymentStrategy } from './deployment-strategy.js';
+import { labels, metadata } from './metadata.js';
+import { podAnnotationErrors } from './pod-annotations.js';
+import { containerResources } from './resources.js';
+import { readSecret, type SecretManifest } from './secret.js';
 
 /** The Kubernetes objects the local runtime acts on, with only the fields it reads. */
 
-const labels = z.record(z.string(), z.string());
-
-const metadata = z.object({
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 name'),
-  namespace: z.string().optional(),
-  labels: labels.optional(),
-});
-
 /*
  * Workload and Service specs are strict: the fields listed are the ones the runtime uses; any other field is reported
- * (once, summed up) as cluster-only — resources, securityContext, volumes and the like matter on a cluster only.
+ * (once, summed up) as cluster-only — securityContext, volumes and the like matter on a cluster only — except under a
+ * container's env and envFrom, where an unknown field would change the environment: refused. A container's resources
+ * and a Deployment's strategy are read: they decide where pods run, how big they may grow and how a rollout is paced.
  */
-
-const envVar = z.strictObject({
-  name: z.string(),
-  value: z.string().optional(),
-  valueFrom: z.strictObject({ fieldRef: z.strictObject({ fieldPath: z.string() }).optional() }).optional(),
-});
 
 const container = z.strictObject({
   name: z.string(),
   image: z.string(),
   env: z.array(envVar).optional(),
   readinessProbe: z.object({ httpGet: z.object({ path: z.string().optional() }).optional() }).optional(),
+  resources: containerResources.optional(),
 });
 
 const podTemplate = z.strictObject({
@@ -54,17 +49,26 @@ const podTemplate = z.strictObject({
   }),
 });
 
-const workloadSpec = z.strictObject({
-  replicas: z.number().int().min(0).default(1),
+const workloadSpec = {
+  // An int32 in the apps API.
+  replicas: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   selector: z.strictObject({ matchLabels: labels }),
   template: podTemplate,
-});
+};
 
 export const deploymentSchema = z.object({
   apiVersion: z.literal('apps/v1'),
-  kind: z.enum(['Deployment', 'StatefulSet']),
+  kind: z.literal('Deployment'),
   metadata,
-  spec: workloadSpec,
+  spec: z.strictObject({ ...workloadSpec, strategy: deploymentStrategy.optional() }),
+});
+
+/** A StatefulSet's pods start and are replaced one at a time (OrderedReady, RollingUpdate): its other fields are cluster-only. */
+export const statefulSetSchema = z.object({
+  apiVersion: z.literal('apps/v1'),
+  kind: z.literal('StatefulSet'),
+  metadata,
+  spec: z.strictObject(workloadSpec),
 });
 
 export const serviceSchema = z.object({
@@ -88,7 +92,8 @@ const networking = z.enum(['networking.istio.io/v1', 'networking.istio.io/v1beta
 const security = z.enum(['security.istio.io/v1', 'security.istio.io/v1beta1']);
 export const serviceAccountSchema = z.object({ apiVersion: z.literal('v1'), kind: z.literal('ServiceAccount'), metadata });
 
-export type WorkloadManifest = z.infer<typeof deploymentSchema>;
+export type DeploymentManifest = z.infer<typeof deploymentSchema>;
+export type WorkloadManifest = DeploymentManifest | z.infer<typeof statefulSetSchema>;
 export type ServiceManifest = z.infer<typeof serviceSchema>;
 export type NamespaceManifest = z.infer<typeof namespaceSchema>;
 export type ServiceAccountManifest = z.infer<typeof serviceAccountSchema>;
@@ -112,15 +117,18 @@ export type IstioManifests =
   | AuthorizationPolicyManifest
   | PeerAuthenticationManifest;
 
-export type Manifest = WorkloadManifest | ServiceManifest | NamespaceManifest | ServiceAccountManifest | IstioManifests;
+export type { SecretManifest } from './secret.js';
+export type Manifest = WorkloadManifest | ServiceManifest | NamespaceManifest | ServiceAccountManifest | SecretManifest | IstioManifests;
 
 const SCHEMAS: Record<string, z.ZodType<Manifest>> = {
   Deployment: deploymentSchema,
-  StatefulSet: deploymentSchema,
+  StatefulSet: statefulSetSchema,
   Service: serviceSchema,
   Namespace: namespaceSchema,
   ServiceAccount: serviceAccountSchema,
 };
+/** Kinds read by a function of their own rather than a schema: Secret (stringData merged, data decoded). */
+const READERS: Record<string, (object: unknown) => Manifest> = { Secret: readSecret };
 
 const ISTIO_SPECS: Record<string, { apiVersion: z.ZodType<string>; spec: z.ZodType<unknown> }> = {
   VirtualService: { apiVersion: networking, spec: virtualServiceSpecSchema },
@@ -135,6 +143,7 @@ export const RESOURCE_NAMES: Record<Manifest['kind'], string> = {
   Namespace: 'namespace',
   Service: 'service',
   ServiceAccount: 'serviceaccount',
+  Secret: 'secret',
   Deployment: 'deployment.apps',
   StatefulSet: 'statefulset.apps',
   VirtualService: 'virtualservice.networking.istio.io',
@@ -176,13 +185,30 @@ export async function readDocuments(paths: string[]): Promise<Document[]> {
 
 export function parseDocuments(text: string, source: string): Document[] {
   const documents: Document[] = [];
-  parseAllDocuments(text).forEach((document, index) => {
+  let parsed: ReturnType<typeof parseAllDocuments>;
+  try {
+    parsed = parseAllDocuments(text);
+  } catch (error) {
+    throw new ManifestError(`${source}: invalid YAML: ${firstLine((error as Error).message)}`);
+  }
+  parsed.forEach((document, index) => {
     const where = `${source} (document ${index + 1})`;
-    if (document.errors.length > 0) throw new ManifestError(`${where}: invalid YAML: ${document.errors[0]!.message}`);
-    const object = document.toJS() as unknown;
+    if (document.errors.length > 0) throw new ManifestError(`${where}: invalid YAML: ${firstLine(document.errors[0]!.message)}`);
+    let object: unknown;
+    try {
+      // An alias bomb ("Excessive alias count…") or nesting too deep to build fails here, not in the parser.
+      object = document.toJS() as unknown;
+    } catch (error) {
+      throw new ManifestError(`${where}: invalid YAML: ${firstLine((error as Error).message)}`);
+    }
     if (object !== null && object !== undefined) documents.push({ source: where, object });
   });
   return documents;
+}
+
+/** The parser's message without the excerpt of the file it quotes below it: errors are one line. */
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!.replace(/:$/, '');
 }
 
 /**
@@ -231,11 +257,20 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
       continue;
     }
     const schema = typeof kind === 'string' ? SCHEMAS[kind] : undefined;
+    const reader = typeof kind === 'string' ? READERS[kind] : undefined;
     if (purpose === 'delete') {
       // Nothing of an unknown kind was applied, so there is nothing of it to delete.
       const named = z.object({ apiVersion: z.string(), kind: z.string(), metadata }).safeParse(object);
       if (!named.success) throw new ManifestError(`${label}: ${describeIssues(named.error)}`);
-      if (schema) result.manifests.push(named.data as Manifest);
+      if (schema || reader) result.manifests.push(named.data as Manifest);
+      continue;
+    }
+    if (reader) {
+      try {
+        result.manifests.push(reader(object));
+      } catch (error) {
+        throw new ManifestError(`${label}: ${(error as Error).message}`);
+      }
       continue;
     }
     // Kinds that decide where requests go or whether they are let through (Istio's, the Gateway API's, Kubernetes'
@@ -249,11 +284,31 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
     }
     const checked = parseStrict(schema, object, '');
     if ('error' in checked) throw new ManifestError(`${label}: ${checked.error}`);
+    const unsupported = checked.unknown.filter(changesEnv).map((p) => `${p} is not supported by the local runtime (valid on a cluster)`);
+    const refused = unsupported.length > 0 ? unsupported : templateErrors(checked.value);
+    if (refused.length > 0) throw new ManifestError(`${label}: ${refused.join('; ')}`);
     for (const path of checked.unknown) clusterOnly.add(path.replace(/\[\d+\]/g, '').split('.').pop()!);
+    // Read, but only a cluster throttles a pod to it.
+    if (isWorkload(checked.value) && checked.value.spec.template.spec.containers.some((c) => c.resources?.limits?.cpu !== undefined)) clusterOnly.add('resources.limits.cpu');
     result.manifests.push(checked.value);
   }
   result.clusterOnly = [...clusterOnly].sort();
   return result;
+}
+
+/**
+ * What a workload's pod template has that the schema lets through but is refused: container env the API server
+ * refuses, and Istio annotations the local runtime does not honour.
+ */
+function templateErrors(manifest: Manifest): string[] {
+  if (!isWorkload(manifest)) return [];
+  const template = manifest.spec.template;
+  return [
+    ...podAnnotationErrors(template.metadata.annotations, 'spec.template.metadata.annotations'),
+    ...template.spec.containers.flatMap((container, c) =>
+      (container.env ?? []).flatMap((variable, v) => envVarErrors(variable, `spec.template.spec.containers[${c}].env[${v}]`)),
+    ),
+  ];
 }
 
 /** Reads and validates in one step. */

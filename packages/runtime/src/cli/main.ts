@@ -1,4 +1,6 @@
+import { appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ManifestError, readDocuments } from '../api/manifests.js';
@@ -7,6 +9,8 @@ import { BASE_ACT, DEFAULT_STATE_DIR, REPO_ROOT, SERVICES_DIR } from '../lib/pat
 import { formatFinding, lint } from '../lint/lint.js';
 import { analyzeTrace, formatAnalysis, formatWaterfall } from '../telemetry/tracing/analyze.js';
 import type { JaegerTrace } from '../telemetry/tracing/store.js';
+import { machineCapacity, parseCapacity, type Capacity } from '../workloads/capacity.js';
+import { DEFAULT_START_SLOTS } from '../workloads/start-slots.js';
 import { clusterOnlyNote, describe, up, UsageError } from './up.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -71,7 +75,20 @@ const routeTablePath = (pod: string) => `/proxy-config/routes/${encodeURICompone
 
 const program = new Command('mesh-mall')
   .description("Runs the repo's Kubernetes + Istio YAML on one machine, and talks to it like kubectl.")
+  .option('--debug', 'print the stack trace of an unexpected error (also MESH_MALL_DEBUG=1)')
   .showHelpAfterError();
+
+/** Whether unexpected errors are printed with their stack. */
+const debugging = () => program.opts<{ debug?: boolean }>().debug === true || process.env.MESH_MALL_DEBUG === '1';
+
+/** An error in one line: its message, and for an unexpected one, how to see more. */
+function describeError(error: unknown): string {
+  const message = String((error as Error)?.message ?? error).split('\n')[0];
+  return error instanceof ManifestError || error instanceof UsageError ? String((error as Error).message) : `${message} (--debug shows where)`;
+}
+
+/** How long a fatal error waits for the pods to stop before the runtime exits anyway. */
+const FATAL_STOP_MS = 10_000;
 
 program
   .command('up')
@@ -84,8 +101,18 @@ program
   .option('--state-dir <dir>', 'logs, access log and workload data', process.env.MESH_MALL_STATE_DIR ?? DEFAULT_STATE_DIR)
   .option('--access-log <path>', "access log file, or '-' for stdout")
   .option('-e, --env <KEY=VALUE>', 'set in every pod (repeatable), e.g. LATENCY_MS=0', envOption, {})
-  .action(async (opts: { filename: string[]; port: number; controlPort: number; otlpPort: number; uiPort: number; stateDir: string; accessLog?: string; env: Record<string, string> }) => {
+  .option('--capacity <cpu=N,memory=Q,pods=N>', "what pods may request of this machine (default: every core, half the memory, 110 pods)", process.env.MESH_MALL_CAPACITY ?? '')
+  .option('--pod-starts <count>', 'how many pod processes start at a time (default: one per core)', countOption, DEFAULT_START_SLOTS)
+  .action(async (opts: { filename: string[]; port: number; controlPort: number; otlpPort: number; uiPort: number; stateDir: string; accessLog?: string; env: Record<string, string>; capacity: string; podStarts: number }) => {
+    let capacity: Capacity;
+    try {
+      capacity = parseCapacity(opts.capacity, machineCapacity());
+    } catch (error) {
+      throw new UsageError(`--capacity/MESH_MALL_CAPACITY: ${(error as Error).message}`);
+    }
     const options = {
+      capacity,
+      podStarts: opts.podStarts,
       files: opts.filename.map((f) => resolve(f)),
       port: opts.port,
       controlPort: opts.controlPort,
@@ -109,6 +136,20 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    // Nothing asked of the runtime should bring it down; if something does, it says what on the terminal and in its
+    // log, and takes its pods with it rather than leave them running unseen.
+    const fatal = (error: unknown) => {
+      const line = `mesh-mall: fatal: ${debugging() ? ((error as Error)?.stack ?? String(error)) : describeError(error)}; stopping every pod`;
+      warn(line);
+      try {
+        appendFileSync(join(options.stateDir, 'runtime.log'), `${new Date().toISOString()} ${line}\n`);
+      } catch {
+        // The terminal has it.
+      }
+      void Promise.race([running.stop(), setTimeout(FATAL_STOP_MS)]).finally(() => process.exit(1));
+    };
+    process.on('uncaughtException', fatal);
+    process.on('unhandledRejection', fatal);
   });
 
 const server = new Option('-s, --server <url>', 'control API of the running runtime').default(defaultServer);
@@ -223,7 +264,7 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ManifestError || error instanceof UsageError) warn(`mesh-mall: ${error.message}`);
+  if (error instanceof ManifestError || error instanceof UsageError || !debugging()) warn(`mesh-mall: ${describeError(error)}`);
   else warn(`mesh-mall: ${(error as Error)?.stack ?? String(error)}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { readManifests } from '../api/manifests.js';
 import { startControl } from '../control/control-api.js';
 import { Runtime } from '../control/runtime.js';
 import { SERVICES_DIR } from '../lib/paths.js';
+import { describeCapacity, type Capacity } from '../workloads/capacity.js';
 import { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
 import { startCollector, startViewer } from '../telemetry/tracing/server.js';
 
@@ -18,6 +19,10 @@ export interface UpOptions {
   accessLog?: string | undefined;
   /** Set in every pod, e.g. LATENCY_MS=0. */
   env: Record<string, string>;
+  /** What the local node offers pods: --capacity over the machine's default. */
+  capacity: Capacity;
+  /** How many pod processes start at a time (--pod-starts). */
+  podStarts: number;
 }
 
 export interface Running {
@@ -47,6 +52,8 @@ export async function up(options: UpOptions, say: (line: string) => void): Promi
     report: (message) => say(message),
     mongoUrl: process.env.MESH_MALL_MONGO_URL,
     extraEnv: options.env,
+    capacity: options.capacity,
+    startSlots: options.podStarts,
   });
   const gateway = runtime.ingressGateway();
   const closers: (() => unknown)[] = [];
@@ -93,9 +100,10 @@ async function claim<T>(what: string, port: number, flag: string, bind: () => Pr
 export function describe(running: Running, options: UpOptions): string[] {
   const cwd = process.cwd();
   const pods = running.runtime.pods();
+  const pending = pods.filter((p) => p.status === 'Pending').length;
   const show = (path: string) => relative(cwd, path) || path;
   return [
-    `mesh-mall is up: ${pods.length} pods from ${options.files.map(show).join(', ')}`,
+    `mesh-mall is up: ${pods.length - pending} pods from ${options.files.map(show).join(', ')}${pending > 0 ? ` (${pending} Pending: mesh-mall get pods says why)` : ''}`,
     '',
     `  mall         ${running.gatewayUrl}`,
     `  mall API     ${running.gatewayUrl}/api/mall`,
@@ -104,6 +112,7 @@ export function describe(running: Running, options: UpOptions): string[] {
     `  OTLP in      ${running.collectorUrl}/v1/traces`,
     `  access log   ${show(running.telemetry.accessLog.path)}`,
     `  pod logs     ${show(join(options.stateDir, 'logs'))}`,
+    `  capacity     ${describeCapacity(options.capacity)}  (--capacity or MESH_MALL_CAPACITY; pods start ${options.podStarts} at a time, --pod-starts)`,
     '',
     'Ctrl-C stops everything.',
   ];

@@ -1,4 +1,5 @@
-import { isIstio, isWorkload, ManifestError, namespaceOf, RESOURCE_NAMES, type Manifest, type WorkloadManifest } from '../api/manifests.js';
+import { secretNames } from '../api/container-env.js';
+import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, RESOURCE_NAMES, type Manifest } from '../api/manifests.js';
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
 import { ServiceRegistry, type ServiceTarget } from '../k8s/service-registry.js';
@@ -10,7 +11,10 @@ import { Router } from '../proxy/router.js';
 import { Sidecar } from '../proxy/sidecar.js';
 import type { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
 import { PodFactory } from '../workloads/pod-factory.js';
+import type { Capacity } from '../workloads/capacity.js';
 import { RolloutController } from '../workloads/rollout-controller.js';
+import { StartSlots } from '../workloads/start-slots.js';
+import { podStatus, type PodStatus } from './pod-status.js';
 import { ObjectStore } from './object-store.js';
 
 export interface RuntimeOptions {
@@ -26,20 +30,17 @@ export interface RuntimeOptions {
   mongoUrl?: string | undefined;
   /** Set in every pod after the manifest's own env, e.g. LATENCY_MS=0 for benchmarks. */
   extraEnv?: Record<string, string>;
-}
-
-/** A pod as `get pods` shows it. */
-export interface PodStatus {
-  pod: Pod;
-  pid: number | undefined;
-  restarts: number;
-  sidecarPort: number | undefined;
+  /** What the local node offers pods (scheduling by requests). */
+  capacity: Capacity;
+  /** How many pod processes start at a time. */
+  startSlots: number;
 }
 
 /** Objects are applied in this order, so that what a pod needs (its Service, its env's targets) exists first. */
 const APPLY_ORDER: Manifest['kind'][] = [
   'Namespace',
   'ServiceAccount',
+  'Secret',
   'Service',
   'StatefulSet',
   'Deployment',
@@ -73,9 +74,11 @@ export class Runtime {
       report: options.report,
       mongoUrl: options.mongoUrl,
       extraEnv: options.extraEnv,
+      secrets: (namespace, name) => this.store.secret(namespace, name),
       notRunLocally: (target) => this.backedOnlyByForeign(target),
+      slots: new StartSlots(options.startSlots),
     });
-    this.rollouts = new RolloutController(this.podFactory, { servicesDir: options.servicesDir, report: options.report });
+    this.rollouts = new RolloutController(this.podFactory, { servicesDir: options.servicesDir, capacity: options.capacity, report: options.report });
   }
 
   /** Points every pod started from now on at the runtime's collector and viewer. */
@@ -102,8 +105,19 @@ export class Runtime {
     return this.store.list();
   }
 
+  /** An object's creationTimestamp, in whole seconds. */
+  createdAt(manifest: Manifest): number {
+    return this.store.createdAt(manifest);
+  }
+
+  /** Every pod, Pending ones included, as `get pods` shows them. */
   pods(): PodStatus[] {
-    return this.rollouts.list().map(({ pod, process, sidecar }) => ({ pod, pid: process.pid, restarts: process.restartCount, sidecarPort: sidecar.port }));
+    return this.rollouts.list().map(podStatus);
+  }
+
+  /** Whether the workload is known but not run here (its image is not ours). */
+  isForeign(namespace: string, name: string): boolean {
+    return this.rollouts.isForeign(namespace, name);
   }
 
   /** The ready pods behind the Service `namespace/name` (its Endpoints). */
@@ -118,7 +132,7 @@ export class Runtime {
    */
   routeTable(proxy: string): { sidecar: SidecarRoutes } | { ingress: IngressRoutes } | undefined {
     if (proxy === INGRESS_GATEWAY.source.workload) return { ingress: this.router.tables.ingress(INGRESS_GATEWAY.ingress, INGRESS_GATEWAY.source.namespace) };
-    const pod = this.rollouts.list().find((running) => running.pod.name === proxy)?.pod;
+    const pod = this.rollouts.list().find(({ record }) => record.pod.name === proxy)?.record.pod;
     return pod ? { sidecar: this.router.tables.sidecar(pod.namespace) } : undefined;
   }
 
@@ -142,15 +156,17 @@ export class Runtime {
   private async applyNow(manifests: Manifest[]): Promise<string[]> {
     const batch = [...manifests].sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
     this.store.checkNamespaces(batch);
+    this.store.checkUpdates(batch);
     const istio = MeshConfig.fromManifests(this.store.istio(batch.filter(isIstio)), (m) => this.store.createdAt(m));
     const errors = validateMeshConfig(istio);
-    if (errors.length > 0) throw new ManifestError(errors.join('\n'));
+    // One line for the CLI, however many objects are wrong.
+    if (errors.length > 0) throw new ManifestError(errors.join('; '));
 
     const results: string[] = [];
     const rollouts: Promise<void>[] = [];
     let servicesChanged = false;
+    const changedSecrets = new Set<string>();
     for (const manifest of batch) {
-      const previous = this.store.get(manifest);
       const verdict = this.store.put(manifest);
       results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} ${verdict}`);
       if (verdict === 'unchanged') continue;
@@ -158,7 +174,16 @@ export class Runtime {
         this.registry.putService(manifest);
         servicesChanged = true;
       }
-      if (isWorkload(manifest)) rollouts.push(this.rollouts.rollOut(manifest, previous as WorkloadManifest | undefined));
+      if (isWorkload(manifest)) rollouts.push(this.rollouts.rollOut(manifest));
+      if (manifest.kind === 'Secret') changedSecrets.add(`${namespaceOf(manifest)}/${manifest.metadata.name}`);
+    }
+    // The kubelet keeps retrying a pod whose Secret (or key) was missing: a Secret that now has it lets the pod start.
+    // Running pods keep the values they started with, as containers keep their environment.
+    const rolled = new Set(batch.filter(isWorkload).map(objectKey));
+    for (const workload of this.store.workloads()) {
+      if (rolled.has(objectKey(workload))) continue;
+      const names = workload.spec.template.spec.containers.flatMap(secretNames);
+      if (names.some((name) => changedSecrets.has(`${namespaceOf(workload)}/${name}`))) rollouts.push(this.rollouts.retry(workload));
     }
     // New Services are routable at once (as plain Services, or by the routes already in force); the new Istio
     // objects take effect once the workloads they may route to are rolled out.
@@ -166,7 +191,7 @@ export class Runtime {
     const failures = (await Promise.allSettled(rollouts)).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     this.config = istio;
     this.router.configure(istio);
-    if (failures.length > 0) throw new ManifestError(`rollout failed:\n${failures.join('\n')}`);
+    if (failures.length > 0) throw new ManifestError(`rollout failed: ${failures.join('; ')}`);
     return results;
   }
 

@@ -1,7 +1,8 @@
-import { namespaceOf, type VirtualServiceManifest, type WorkloadManifest } from '../api/manifests.js';
+import { namespaceOf, type SecretManifest, type VirtualServiceManifest, type WorkloadManifest } from '../api/manifests.js';
 import { describeDestination, describeMatch } from '../istio/describe.js';
 import { qualifyHost } from '../istio/hosts.js';
 import type { TopologyRecorder } from '../telemetry/topology.js';
+import { humanDuration } from './age.js';
 import type { Runtime } from './runtime.js';
 
 /** What `mesh-mall get` shows: one table per kind of thing, plus the objects behind it for -o json|yaml. */
@@ -11,7 +12,7 @@ export interface View {
   objects: unknown[];
 }
 
-export const VIEWS = ['workloads', 'services', 'routes', 'pods', 'topology'] as const;
+export const VIEWS = ['workloads', 'services', 'secrets', 'routes', 'pods', 'topology'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewName): View {
@@ -23,12 +24,12 @@ export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewNam
       return {
         columns: ['NAMESPACE', 'NAME', 'READY', 'VERSION', 'IMAGE'],
         rows: workloads.map((w) => {
-          const mine = pods.filter((p) => p.pod.namespace === namespaceOf(w) && p.pod.workload === w.metadata.name);
-          const runs = mine.length > 0 || w.spec.replicas === 0;
+          const mine = pods.filter((p) => p.namespace === namespaceOf(w) && p.workload === w.metadata.name);
+          const runs = !runtime.isForeign(namespaceOf(w), w.metadata.name);
           return [
             namespaceOf(w),
             w.metadata.name,
-            runs ? `${mine.filter((p) => p.pod.ready).length}/${w.spec.replicas}` : 'not run locally',
+            runs ? `${mine.filter((p) => p.ready).length}/${w.spec.replicas}` : 'not run locally',
             w.spec.template.metadata.labels.version ?? '-',
             w.spec.template.spec.containers[0]!.image,
           ];
@@ -45,6 +46,23 @@ export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewNam
           return [namespaceOf(s), s.metadata.name, s.spec.ports.map((p) => `${p.name ?? ''}/${p.port}`).join(','), endpoints.join(',') || '<none>'];
         }),
         objects: services,
+      };
+    }
+    case 'secrets': {
+      // kubectl get secrets -A: NAMESPACE NAME TYPE DATA AGE. Values are never shown: -o json|yaml gives each key's
+      // size, as kubectl describe secret does.
+      const secrets = objects.filter((o): o is SecretManifest => o.kind === 'Secret');
+      const now = Date.now();
+      return {
+        columns: ['NAMESPACE', 'NAME', 'TYPE', 'DATA', 'AGE'],
+        rows: secrets.map((s) => [namespaceOf(s), s.metadata.name, s.type, String(Object.keys(s.data).length), humanDuration(now - runtime.createdAt(s) * 1000)]),
+        objects: secrets.map((s) => ({
+          namespace: namespaceOf(s),
+          name: s.metadata.name,
+          type: s.type,
+          data: Object.fromEntries(Object.entries(s.data).map(([key, value]) => [key, `${Buffer.from(value, 'base64').length} bytes`])),
+          creationTimestamp: new Date(runtime.createdAt(s) * 1000).toISOString().replace('.000Z', 'Z'),
+        })),
       };
     }
     case 'routes': {
@@ -75,10 +93,23 @@ export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewNam
       };
     }
     case 'pods':
+      // kubectl get pods' NAME READY STATUS RESTARTS, with the pod's last termination, its process and sidecar, and
+      // why it is not running (the scheduler's or the kubelet's message).
       return {
-        columns: ['NAMESPACE', 'NAME', 'READY', 'RESTARTS', 'PID', 'PORT', 'SIDECAR'],
-        rows: pods.map(({ pod, pid, restarts, sidecarPort }) => [pod.namespace, pod.name, pod.ready ? '1/1' : '0/1', String(restarts), String(pid ?? '-'), String(pod.port ?? '-'), String(sidecarPort ?? '-')]),
-        objects: pods.map(({ pod, pid, restarts, sidecarPort }) => ({ ...pod, pid, restarts, sidecarPort })),
+        columns: ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'LAST-STATE', 'PID', 'PORT', 'SIDECAR', 'MESSAGE'],
+        rows: pods.map((p) => [
+          p.namespace,
+          p.name,
+          p.ready ? '1/1' : '0/1',
+          p.status,
+          p.restarts > 0 && p.lastState ? `${p.restarts} (${humanDuration(Date.now() - Date.parse(p.lastState.finishedAt))} ago)` : String(p.restarts),
+          p.lastState ? `${p.lastState.reason} (exit code ${p.lastState.exitCode})` : '-',
+          String(p.pid ?? '-'),
+          String(p.port ?? '-'),
+          String(p.sidecarPort ?? '-'),
+          p.message ?? '',
+        ]),
+        objects: pods,
       };
   }
 }

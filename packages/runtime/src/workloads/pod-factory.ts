@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { ManifestError, namespaceOf, type WorkloadManifest } from '../api/manifests.js';
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import type { ServiceRegistry, ServiceTarget } from '../k8s/service-registry.js';
+import { memoryLimit } from '../api/resources.js';
 import { COMPILE_CACHE_DIR } from '../lib/paths.js';
 import type { Sidecar } from '../proxy/sidecar.js';
 import type { ServicePackage } from './images.js';
-import { containerEnv } from './pod-env.js';
+import { localizeEnv } from './localize-env.js';
+import { containerEnv, type SecretLookup } from './pod-env.js';
 import { PodProcess } from './pod-process.js';
+import type { StartSlots } from './start-slots.js';
 
 export interface PodFactoryOptions {
   /** Pods go into the endpoints here; env URLs are resolved here. Services are the control plane's to change. */
@@ -22,8 +25,12 @@ export interface PodFactoryOptions {
   mongoUrl?: string | undefined;
   /** Set in every pod after the manifest's own env, e.g. LATENCY_MS=0 for benchmarks. */
   extraEnv?: Record<string, string> | undefined;
+  /** The stored Secrets, read when a pod starts (secretKeyRef), as the kubelet reads them. */
+  secrets: SecretLookup;
   /** Whether every workload behind a Service is one the runtime does not run (MongoDB). */
   notRunLocally: (target: ServiceTarget) => boolean;
+  /** The kubelet's start slots: how many pod processes start at a time. */
+  slots: StartSlots;
 }
 
 /** One replica as it runs here: its process and its sidecar. */
@@ -36,7 +43,6 @@ export interface RunningPod {
 const LOOPBACK = '127.0.0.1';
 /** Environment a container may see from the machine, as a container would have its image's PATH and HOME. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'SYSTEMROOT'];
-const URL_HOST = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/]*@)?([^/:?#]+(?::\d+)?)/i;
 
 /**
  * The local kubelet: makes a pod of a workload's template (a name, its identity, its sidecar, its environment) and
@@ -62,26 +68,34 @@ export class PodFactory {
     };
   }
 
-  /** Starts one pod of `workload`; resolves once it is ready and in its Services' endpoints. */
-  async start(workload: WorkloadManifest, found: ServicePackage): Promise<RunningPod> {
-    const namespace = namespaceOf(workload);
+  /** A new pod of `workload`, not yet started: its name, identity and labels, as the ReplicaSet controller makes it. */
+  newPod(workload: WorkloadManifest): Pod {
     const template = workload.spec.template;
-    const container = template.spec.containers[0]!;
-    const pod: Pod = {
+    return {
       name: `${workload.metadata.name}-${randomBytes(3).toString('hex')}`,
-      namespace,
+      namespace: namespaceOf(workload),
       workload: workload.metadata.name,
       labels: template.metadata.labels,
       serviceAccount: template.spec.serviceAccountName ?? 'default',
       ready: false,
     };
+  }
+
+  /**
+   * Runs `pod` (bound to the node): its sidecar, its environment, its process. Calls `created` with the pod's
+   * process as soon as there is one (for `get pods`); resolves once it is ready and in its Services' endpoints.
+   */
+  async start(pod: Pod, workload: WorkloadManifest, found: ServicePackage, created: (running: RunningPod) => void): Promise<RunningPod> {
+    const { namespace } = pod;
+    const template = workload.spec.template;
+    const container = template.spec.containers[0]!;
     const sidecar = this.options.newSidecar(pod);
     const sidecarPort = await sidecar.listen(0, LOOPBACK);
     let env: Record<string, string>;
     try {
       env = {
         ...inherited(),
-        ...this.localizeEnv(containerEnv(container, { ...pod, ip: LOOPBACK }), pod),
+        ...this.localEnv(containerEnv(container, { ...pod, ip: LOOPBACK }, this.options.secrets), pod),
         ...this.telemetryEnv,
         ...this.options.extraEnv,
         PORT: '0',
@@ -103,8 +117,12 @@ export class PodFactory {
       readinessPath: container.readinessProbe?.httpGet?.path ?? '/readyz',
       graceMs: (template.spec.terminationGracePeriodSeconds ?? 30) * 1000,
       logFile: join(this.options.stateDir, 'logs', namespace, `${pod.name}.log`),
+      memoryLimit: memoryLimit(container.resources),
+      slots: this.options.slots,
       report: this.options.report,
     });
+    const running = { pod, process, sidecar };
+    created(running);
     this.options.registry.addPod(pod);
     try {
       await process.start();
@@ -114,7 +132,7 @@ export class PodFactory {
       await sidecar.close();
       throw error;
     }
-    return { pod, process, sidecar };
+    return running;
   }
 
   /** Stops pods, each out of the endpoints before its SIGTERM (PodProcess.stop). */
@@ -128,28 +146,18 @@ export class PodFactory {
     );
   }
 
-  /**
-   * Settings that point at something not run here would only fail: a URL to a Service backed by a foreign workload
-   * (MONGO_URL → MongoDB) is dropped, so the service falls back to what it can do alone (users' embedded store),
-   * unless the user gave a MongoDB of their own.
-   */
-  private localizeEnv(env: Record<string, string>, pod: Pod): Record<string, string> {
-    const result = { ...env };
-    for (const [name, value] of Object.entries(env)) {
-      if (name === 'MONGO_URL' && this.options.mongoUrl) {
-        result[name] = this.options.mongoUrl;
-        continue;
-      }
-      const host = URL_HOST.exec(value)?.[1];
-      const target = host ? this.options.registry.resolveHost(host, pod.namespace) : undefined;
-      if (target && this.options.notRunLocally(target)) {
-        delete result[name];
-        const note = `${name} points at ${target.fqdn}, which is not run locally; leaving it unset`;
-        if (!this.reported.has(note)) this.options.report(note);
-        this.reported.add(note);
-      }
+  /** The environment with what points at workloads not run here dropped (localizeEnv); each drop said once. */
+  private localEnv(env: Record<string, string>, pod: Pod): Record<string, string> {
+    const localized = localizeEnv(env, {
+      mongoUrl: this.options.mongoUrl,
+      resolveHost: (host) => this.options.registry.resolveHost(host, pod.namespace),
+      notRunLocally: this.options.notRunLocally,
+    });
+    for (const note of localized.notes.filter((n) => !this.reported.has(n))) {
+      this.reported.add(note);
+      this.options.report(note);
     }
-    return result;
+    return localized.env;
   }
 }
 

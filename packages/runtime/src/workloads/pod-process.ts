@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '../k8s/identity.js';
 import { drainEndpoint } from '../proxy/forward.js';
+import type { StartSlots } from './start-slots.js';
 
 export interface PodProcessOptions {
   pod: Pod;
@@ -14,13 +16,32 @@ export interface PodProcessOptions {
   /** terminationGracePeriodSeconds, in ms: how long SIGTERM may take before SIGKILL. */
   graceMs: number;
   logFile: string;
+  /** The container's limits.memory in bytes: the process's heap is bounded by it. */
+  memoryLimit?: number | undefined;
+  /** Every start, the first and each restart, takes one of the kubelet's start slots until the pod is ready. */
+  slots: StartSlots;
   /** Called for restarts and failures the user should see. */
   report: (message: string) => void;
 }
 
+/** How the container last ended, as its lastState.terminated says. */
+export interface Termination {
+  reason: 'OOMKilled' | 'Error' | 'Completed';
+  exitCode: number;
+  /** When, in ms since the epoch. */
+  at: number;
+}
+
+/** The pod's container as kubectl get pods sums it up. */
+export type ContainerState = 'ContainerCreating' | 'Running' | 'CrashLoopBackOff' | 'Terminating';
+
 const READY_TIMEOUT_MS = 30_000;
 const PROBE_INTERVAL_MS = 50;
-const MAX_BACKOFF_MS = 30_000;
+/** The kubelet's CrashLoopBackOff (pkg/kubelet/kubelet.go, flowcontrol.Backoff): 10 s doubling to 5 min, forgotten after 10 min. */
+const INITIAL_BACKOFF_MS = 10_000;
+const MAX_BACKOFF_MS = 300_000;
+/** What V8 prints as it aborts a process whose heap reached its limit. */
+const HEAP_OUT_OF_MEMORY = 'JavaScript heap out of memory';
 
 /**
  * Runs one pod as a child process the way a kubelet runs its container: start, probe readiness, restart with
@@ -31,6 +52,14 @@ export class PodProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
   private restarts = 0;
+  /** The back-off being waited out now, in ms (0: not backing off). */
+  private waitingMs = 0;
+  /** The back-off the next crash waits, and when it last changed (undefined: no crash yet, or forgotten). */
+  private backoff: { ms: number; updated: number } | undefined;
+  private last: Termination | undefined;
+  /** When the current process was forked and when it was first ready (ms since the epoch). */
+  private started: number | undefined;
+  private readied: number | undefined;
 
   constructor(private readonly options: PodProcessOptions) {
     mkdirSync(dirname(options.logFile), { recursive: true });
@@ -44,9 +73,37 @@ export class PodProcess {
     return this.restarts;
   }
 
-  /** Resolves once the pod answers its readiness probe. */
-  async start(): Promise<void> {
+  get lastTermination(): Termination | undefined {
+    return this.last;
+  }
+
+  get state(): ContainerState {
+    if (this.stopping) return 'Terminating';
+    if (this.waitingMs > 0) return 'CrashLoopBackOff';
+    return this.child ? 'Running' : 'ContainerCreating';
+  }
+
+  /** The back-off being waited out, in seconds, as the kubelet's waiting message says it. */
+  get backoffSeconds(): number {
+    return this.waitingMs / 1000;
+  }
+
+  get startedAt(): number | undefined {
+    return this.started;
+  }
+
+  get readyAt(): number | undefined {
+    return this.readied;
+  }
+
+  /** Resolves once the pod answers its readiness probe; waits for a start slot first. */
+  start(): Promise<void> {
+    return this.options.slots.run(() => this.startNow());
+  }
+
+  private async startNow(): Promise<void> {
     const { pod } = this.options;
+    if (this.stopping) throw new Error(`${pod.name} stopped before it was ready`);
     // The container's stdout and stderr go straight to its log file: no pipe through the runtime that could fill
     // up, or break, and stall the pod's logger when the runtime is gone.
     const log = openSync(this.options.logFile, 'a');
@@ -58,15 +115,27 @@ export class PodProcess {
         stdio: ['ignore', log, log, 'ipc'],
         // As the image's CMD does: OpenTelemetry is loaded before the service, so its libraries get instrumented.
         // A small young generation: a dozen pods on a laptop each keep ~25 MB less resident for a few more scavenges.
-        execArgv: ['--max-semi-space-size=2', '--import', '@mesh-mall/kit/telemetry'],
+        // The heap is bounded by limits.memory: where the container's cgroup would kill the pod, V8 aborts it.
+        execArgv: [
+          '--max-semi-space-size=2',
+          ...(this.options.memoryLimit ? [`--max-old-space-size=${Math.max(1, Math.floor(this.options.memoryLimit / 2 ** 20))}`] : []),
+          '--import',
+          '@mesh-mall/kit/telemetry',
+        ],
         serialization: 'json',
       });
     } finally {
       closeSync(log);
     }
     this.child = child;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    void exited.then((code) => this.onExit(child, code));
+    this.started = Date.now();
+    this.readied = undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.onExit(child, code, signal);
+        resolve(code);
+      }),
+    );
 
     const port = await Promise.race([
       new Promise<number>((resolve) =>
@@ -81,6 +150,7 @@ export class PodProcess {
     pod.port = port;
     await this.waitReady(child, port);
     pod.ready = true;
+    this.readied = Date.now();
   }
 
   /** SIGTERM, then SIGKILL after the grace period; the pod leaves the endpoints first. */
@@ -124,18 +194,58 @@ export class PodProcess {
     if (pod.port !== undefined) drainEndpoint(pod.port);
   }
 
-  /** restartPolicy: Always, with CrashLoopBackOff's doubling delay. */
-  private onExit(child: ChildProcess, code: number | null): void {
+  /**
+   * restartPolicy: Always, as the kubelet restarts (kuberuntime_manager doBackOff): at once after the first crash, then
+   * after the back-off, which doubles each time up to 5 min; 10 min without a crash and it is forgotten.
+   */
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.stopping || child !== this.child) return;
     const { pod } = this.options;
     this.leaveEndpoints();
     delete pod.port;
+    this.last = this.termination(code, signal);
     this.restarts++;
-    const backoff = Math.min(1_000 * 2 ** (this.restarts - 1), MAX_BACKOFF_MS);
-    this.options.report(`${pod.namespace}/${pod.name} exited (code ${code}); restart ${this.restarts} in ${backoff} ms`);
-    void sleep(backoff).then(() => {
+    const now = Date.now();
+    let delay = 0;
+    if (!this.backoff || now - this.backoff.updated > 2 * MAX_BACKOFF_MS) {
+      this.backoff = { ms: INITIAL_BACKOFF_MS, updated: now };
+    } else {
+      delay = this.backoff.ms;
+      this.backoff = { ms: Math.min(this.backoff.ms * 2, MAX_BACKOFF_MS), updated: now + delay };
+    }
+    this.waitingMs = delay;
+    this.options.report(`${pod.namespace}/${pod.name} exited (${this.last.reason}, exit code ${this.last.exitCode}); restart ${this.restarts}${delay > 0 ? ` in ${delay / 1000} s` : ''}`);
+    void sleep(delay).then(() => {
+      this.waitingMs = 0;
       if (this.stopping) return;
       this.start().catch((error: Error) => this.options.report(error.message));
     });
+  }
+
+  /**
+   * The container's terminated state. A heap that reached its limit is OOMKilled with exit code 137, as the cgroup's
+   * OOM killer (SIGKILL) ends a container over limits.memory; otherwise the exit code, or 128 + the signal's number.
+   */
+  private termination(code: number | null, signal: NodeJS.Signals | null): Termination {
+    const at = Date.now();
+    if (this.options.memoryLimit && (signal === 'SIGABRT' || code === 134) && logTail(this.options.logFile).includes(HEAP_OUT_OF_MEMORY)) {
+      return { reason: 'OOMKilled', exitCode: 137, at };
+    }
+    const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+    return { reason: exitCode === 0 ? 'Completed' : 'Error', exitCode, at };
+  }
+}
+
+/** The last few KB of a log file, where a dying process's last words are. */
+function logTail(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 8192);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,31 +1,76 @@
-import { isDeepStrictEqual } from 'node:util';
 import { namespaceOf, type WorkloadManifest } from '../api/manifests.js';
+import { podRequests, type Requests } from '../api/resources.js';
+import type { Pod } from '../k8s/identity.js';
+import type { Capacity } from './capacity.js';
 import { packageForImage, type ServicePackage } from './images.js';
 import type { PodFactory, RunningPod } from './pod-factory.js';
+import { deploymentPace, rollingStep, STATEFUL_SET_PACE, type RolloutPace } from './rollout-pace.js';
+import { Scheduler } from './scheduler.js';
 
 export interface RolloutOptions {
   /** Where service packages live: services/<name>. */
   servicesDir: string;
+  /** What the local node offers pods. */
+  capacity: Capacity;
   report: (message: string) => void;
 }
 
+/** One pod of a workload, from its creation (Pending) to its removal. */
+export interface PodRecord {
+  pod: Pod;
+  /** The manifest it was made from; its template is the pod's revision. */
+  workload: WorkloadManifest;
+  revision: string;
+  requests: Requests;
+  /** Its process and sidecar, once the kubelet has made them. */
+  running?: RunningPod;
+  /** Settles when the start the kubelet began has ended, ready or not. */
+  starting?: Promise<void>;
+  /** Why its start failed. */
+  failed?: Error;
+  removed: boolean;
+}
+
+/** A pod as `get pods` shows it. */
+export interface PodView {
+  record: PodRecord;
+  /** Pending's reason: the scheduler's message. */
+  unschedulable: string | undefined;
+}
+
+/** pkg/controller/replicaset: the most pods one sync creates. */
+const BURST_REPLICAS = 500;
+
+const revisionOf = (workload: WorkloadManifest) => JSON.stringify(workload.spec.template);
+
 /**
- * The Deployment and StatefulSet controllers of the local cluster: keeps each workload's pods in line with its
- * manifest (scale, rolling update) and knows which workloads are not run here because their image is not ours.
+ * The Deployment and StatefulSet controllers of the local cluster, with its scheduler: keeps each workload's pods in
+ * line with its manifest. New pods are placed by their requests (scheduler.ts) or left Pending; the kubelet starts
+ * the bound ones a few at a time (StartSlots). A changed template is rolled out at the pace of maxSurge and
+ * maxUnavailable; a scale-down removes Pending pods first, then those not ready, then the newest (ActivePods' order).
+ * Workloads whose image is not ours (MongoDB) are known, so their Services resolve, but not run.
  */
 export class RolloutController {
-  private readonly running = new Map<string, RunningPod[]>();
-  /** Workloads whose image is not ours (MongoDB): known, so their Services resolve, but not run. */
+  private readonly pods = new Map<string, PodRecord[]>();
   private readonly foreign = new Set<string>();
+  /** The manifest in force for each workload run here. */
+  private readonly desired = new Map<string, WorkloadManifest>();
+  /** Workloads whose last pods of the current template did not start (a missing Secret…): retried on request only. */
+  private readonly failing = new Set<string>();
+  /** One reconcile at a time per workload. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly scheduler: Scheduler<PodRecord>;
 
   constructor(
-    private readonly pods: PodFactory,
+    private readonly factory: PodFactory,
     private readonly options: RolloutOptions,
-  ) {}
+  ) {
+    this.scheduler = new Scheduler<PodRecord>(options.capacity, (record) => this.launch(record));
+  }
 
-  /** Every pod that runs, with its process and sidecar. */
-  list(): RunningPod[] {
-    return [...this.running.values()].flat();
+  /** Every pod, Pending ones included. */
+  list(): PodView[] {
+    return [...this.pods.values()].flat().map((record) => ({ record, unschedulable: this.scheduler.reason(record) }));
   }
 
   /** Whether the workload `namespace/name` is known but not run locally (its image is not a mesh-mall image). */
@@ -33,63 +78,184 @@ export class RolloutController {
     return this.foreign.has(`${namespace}/${name}`);
   }
 
+  /** Starts again what the last rollout of `workload` could not, if anything. */
+  async retry(workload: WorkloadManifest): Promise<void> {
+    if (this.failing.has(keyOf(workload))) await this.rollOut(workload);
+  }
+
   /**
-   * Brings a workload's pods in line with its manifest. A changed pod template is rolled out as a Deployment's
-   * rolling update would: the new pods start and pass readiness, then the old ones leave the endpoints and drain.
-   * If the new pods never get ready, they are stopped and the old ones keep serving.
+   * Brings a workload's pods in line with its manifest; resolves when the rollout is done or can go no further until
+   * room frees up on the node (its new pods Pending). If new pods fail to start, they are removed and the old ones
+   * keep serving; the error says why.
    */
-  async rollOut(workload: WorkloadManifest, previous: WorkloadManifest | undefined): Promise<void> {
-    const key = `${namespaceOf(workload)}/${workload.metadata.name}`;
+  rollOut(workload: WorkloadManifest): Promise<void> {
+    const key = keyOf(workload);
     const image = workload.spec.template.spec.containers[0]!.image;
-    // Decided before the first await, so pods started by the same apply already know what is not run here.
     const found = packageForImage(image, this.options.servicesDir);
-    const old = this.running.get(key) ?? [];
     if (!found) {
+      // Decided before the first await, so pods started by the same apply already know what is not run here.
       if (!this.foreign.has(key)) this.options.report(`${key}: image ${image} is not a mesh-mall image; not run locally`);
       this.foreign.add(key);
-      this.running.delete(key);
-      await this.pods.stop(old);
-      return;
+      this.desired.delete(key);
+    } else {
+      this.foreign.delete(key);
+      this.desired.set(key, workload);
     }
-    this.foreign.delete(key);
-    const sameTemplate = previous !== undefined && isDeepStrictEqual(previous.spec.template, workload.spec.template) && old.length > 0;
-    if (sameTemplate) {
-      // Only the replica count changed: scale.
-      const extra = old.slice(workload.spec.replicas);
-      const added = await this.startPods(workload, found, Math.max(0, workload.spec.replicas - old.length));
-      this.running.set(key, [...old.slice(0, workload.spec.replicas), ...added]);
-      await this.pods.stop(extra);
-      return;
-    }
-    const fresh = await this.startPods(workload, found, workload.spec.replicas);
-    this.running.set(key, fresh);
-    await this.pods.stop(old);
+    this.failing.delete(key);
+    return this.serially(key, () => (found ? this.reconcile(key, workload) : this.removeAll(key)));
   }
 
   /** The workload was deleted: its pods drain and stop. */
   async remove(workload: WorkloadManifest): Promise<void> {
-    const key = `${namespaceOf(workload)}/${workload.metadata.name}`;
-    const pods = this.running.get(key) ?? [];
-    this.running.delete(key);
+    const key = keyOf(workload);
     this.foreign.delete(key);
-    await this.pods.stop(pods);
+    this.failing.delete(key);
+    this.desired.delete(key);
+    await this.serially(key, () => this.removeAll(key));
   }
 
   /** Stops every pod (SIGTERM, drain). */
   async stopAll(): Promise<void> {
-    const all = this.list();
-    this.running.clear();
-    await this.pods.stop(all);
+    await Promise.all([...this.pods.keys()].map((key) => this.removeAll(key)));
   }
 
-  private async startPods(workload: WorkloadManifest, found: ServicePackage, count: number): Promise<RunningPod[]> {
-    const started = await Promise.allSettled(Array.from({ length: count }, () => this.pods.start(workload, found)));
-    const pods = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      await this.pods.stop(pods);
-      throw failed.reason;
-    }
-    return pods;
+  private serially(key: string, work: () => Promise<void>): Promise<void> {
+    const result = (this.queues.get(key) ?? Promise.resolve()).then(work);
+    this.queues.set(key, result.catch(() => undefined));
+    return result;
   }
+
+  private async reconcile(key: string, workload: WorkloadManifest): Promise<void> {
+    const revision = revisionOf(workload);
+    const { replicas } = workload.spec;
+    const pace: RolloutPace = workload.kind === 'StatefulSet' ? STATEFUL_SET_PACE : deploymentPace(workload.spec.strategy, replicas);
+    const recreate = workload.kind === 'Deployment' && workload.spec.strategy?.type === 'Recreate';
+    for (;;) {
+      const all = this.pods.get(key) ?? [];
+      const failed = all.filter((r) => r.revision === revision && r.failed);
+      if (failed.length > 0) {
+        const current = all.filter((r) => r.revision === revision);
+        const rollback = all.length > current.length;
+        // A rollout whose new pods do not start is undone; a scale-up keeps the pods that did start.
+        await this.removePods(key, rollback ? current : current.filter((r) => !r.pod.ready));
+        this.failing.add(key);
+        throw failed[0]!.failed!;
+      }
+      const current = all.filter((r) => r.revision === revision);
+      const old = all.filter((r) => r.revision !== revision);
+      const ready = (records: PodRecord[]) => records.filter((r) => r.pod.ready).length;
+      if (old.length === 0) {
+        if (current.length > replicas) await this.removePods(key, byDeletionOrder(current).slice(0, current.length - replicas));
+        // A StatefulSet (OrderedReady) creates its next pod once every earlier one is running and ready.
+        const wanted = workload.kind === 'StatefulSet' ? (ready(current) === current.length ? 1 : 0) : replicas - current.length;
+        this.create(key, workload, revision, Math.min(wanted, replicas - current.length));
+      } else if (recreate) {
+        await this.removePods(key, old);
+        continue;
+      } else {
+        const step = rollingStep(pace, replicas, { total: current.length, ready: ready(current) }, { total: old.length, ready: ready(old) });
+        this.create(key, workload, revision, step.create);
+        const ranked = byDeletionOrder(old);
+        const unready = ranked.filter((r) => !r.pod.ready).slice(0, step.removeUnready);
+        const readyOnes = ranked.filter((r) => r.pod.ready).slice(0, step.removeReady);
+        await this.removePods(key, [...unready, ...readyOnes]);
+      }
+      const now = this.pods.get(key) ?? [];
+      if (now.every((r) => r.revision === revision && r.pod.ready) && now.length === replicas) return;
+      const starting = now.flatMap((r) => (r.starting ? [r.starting] : []));
+      // Nothing starting: what is left waits for room on the node (Pending), and resumes as it gets it.
+      if (starting.length === 0) return;
+      await Promise.race(starting);
+    }
+  }
+
+  /**
+   * Makes `count` new pods, at most BURST_REPLICAS of them Pending at once (the ReplicaSet controller's burstReplicas):
+   * more are made as these get bound, so a typo like `replicas: 500000` holds 500 pod objects, not half a million.
+   */
+  private create(key: string, workload: WorkloadManifest, revision: string, count: number): void {
+    const pending = (this.pods.get(key) ?? []).filter((r) => !r.starting && !r.running && !r.removed).length;
+    for (let i = 0; i < Math.min(count, BURST_REPLICAS - pending); i++) {
+      const record: PodRecord = {
+        pod: this.factory.newPod(workload),
+        workload,
+        revision,
+        requests: podRequests(workload.spec.template.spec.containers),
+        removed: false,
+      };
+      this.pods.set(key, [...(this.pods.get(key) ?? []), record]);
+      this.scheduler.add(record);
+    }
+  }
+
+  /** The kubelet's part, once the pod is bound to the node: start it, and go on with its rollout once it is ready. */
+  private launch(record: PodRecord): void {
+    const key = keyOf(record.workload);
+    const found = packageForImage(record.workload.spec.template.spec.containers[0]!.image, this.options.servicesDir)!;
+    record.starting = this.factory
+      .start(record.pod, record.workload, found, (running) => (record.running = running))
+      .then(
+        async (running) => {
+          if (record.removed) await this.factory.stop([running]);
+        },
+        (error: Error) => {
+          // The failed start has already stopped its process and closed its sidecar.
+          delete record.running;
+          if (!record.removed) record.failed = error;
+        },
+      )
+      .finally(() => {
+        record.starting = undefined;
+        // A pod bound after its rollout stopped waiting (room freed up) carries the rollout on.
+        if (record.removed) return;
+        this.serially(key, async () => {
+          const workload = this.desired.get(key);
+          if (workload && !this.failing.has(key)) await this.reconcile(key, workload);
+        }).catch((error: Error) => this.options.report(error.message));
+      });
+  }
+
+  private removeAll(key: string): Promise<void> {
+    return this.removePods(key, this.pods.get(key) ?? []);
+  }
+
+  /** Pending pods leave the queue; bound ones stop (out of the endpoints, SIGTERM, drain) and then free their room. */
+  private async removePods(key: string, records: readonly PodRecord[]): Promise<void> {
+    const gone = new Set(records);
+    const left = (this.pods.get(key) ?? []).filter((r) => !gone.has(r));
+    if (left.length > 0) this.pods.set(key, left);
+    else this.pods.delete(key);
+    for (const record of records) record.removed = true;
+    for (const record of records.filter((r) => !this.scheduler.isBound(r))) this.scheduler.remove(record);
+    await Promise.all(
+      records
+        .filter((r) => this.scheduler.isBound(r))
+        .map(async (record) => {
+          // A pod still starting is stopped through its start, which cleans up after itself; a started one here.
+          if (record.starting) {
+            await record.running?.process.stop();
+            await record.starting;
+          } else if (record.running) {
+            await this.factory.stop([record.running]);
+          }
+          this.scheduler.remove(record);
+        }),
+    );
+  }
+}
+
+function keyOf(workload: WorkloadManifest): string {
+  return `${namespaceOf(workload)}/${workload.metadata.name}`;
+}
+
+/**
+ * Which pods a scale-down removes first (controller.ActivePods' Less): not yet bound (Pending), then not ready, then
+ * the newest.
+ */
+function byDeletionOrder(records: readonly PodRecord[]): PodRecord[] {
+  const rank = (r: PodRecord) => (r.running === undefined && r.starting === undefined ? 0 : r.pod.ready ? 2 : 1);
+  return records
+    .map((record, index) => ({ record, index }))
+    .sort((a, b) => rank(a.record) - rank(b.record) || b.index - a.index)
+    .map(({ record }) => record);
 }
