@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readManifests, type WorkloadManifest } from '@mesh-mall/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
+import { echoDeployment } from './support/echo.js';
 import { isAlive, REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
 /**
@@ -85,20 +86,7 @@ const echo = (namespace: string, replicas: number, memory: string) => `apiVersio
 kind: Namespace
 metadata: {name: ${namespace}}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: echo-v1, namespace: ${namespace}}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: echo, version: v1}}
-  template:
-    metadata: {labels: {app: echo, version: v1}}
-    spec:
-      containers:
-        - name: echo
-          image: mesh-mall/echo:v1
-          resources: {requests: {memory: ${memory}}, limits: {memory: 256Mi}}
-`;
+${echoDeployment(namespace, replicas, `          resources: {requests: {memory: ${memory}}, limits: {memory: 256Mi}}\n`)}`;
 
 describe('scheduling by requests', () => {
   let pendingBefore: string[];

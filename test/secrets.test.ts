@@ -2,23 +2,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoDeployment } from './support/echo.js';
 import { startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
 // An echo pod whose APP_LABEL is built from a Secret by $(VAR) expansion: it answers servedBy `vault/<APP_LABEL>@v1`.
 const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: vault, labels: {istio-injection: enabled}}\n';
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: echo-v1, namespace: vault}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: echo, version: v1}}
-  template:
-    metadata: {labels: {app: echo, version: v1}}
-    spec:
-      containers:
-        - name: echo
-          image: mesh-mall/echo:v1
-          env:
+const DEPLOYMENT = echoDeployment(
+  'vault',
+  1,
+  `          env:
             - name: LABEL_PART
               valueFrom: {secretKeyRef: {name: echo-label, key: part}}
             - name: OPTIONAL_PART
@@ -28,7 +20,8 @@ spec:
               valueFrom: {fieldRef: {fieldPath: "metadata.labels['version']"}}
             - name: POD_NAMESPACE
               valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
-`;
+`,
+);
 const secret = (fields: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: echo-label, namespace: vault}\n${fields}`;
 
 let mesh: MeshMall;

@@ -27,7 +27,7 @@ export function podStatus({ record, unschedulable }: PodView): PodStatus {
   const status = unschedulable !== undefined || (!record.starting && !record.running) ? 'Pending' : (process?.state ?? 'ContainerCreating');
   const message =
     unschedulable ??
-    (status === 'CrashLoopBackOff' && process ? `back-off ${process.backoffSeconds}s restarting failed container=${record.workload.spec.template.spec.containers[0]!.name} pod=${record.pod.name}_${record.pod.namespace}` : undefined);
+    (status === 'CrashLoopBackOff' && process ? `back-off ${goDuration(process.backoffSeconds)} restarting failed container=${record.workload.spec.template.spec.containers[0]!.name} pod=${record.pod.name}_${record.pod.namespace}` : undefined);
   return {
     ...record.pod,
     status,
@@ -39,4 +39,9 @@ export function podStatus({ record, unschedulable }: PodView): PodStatus {
     startedAt: iso(process?.startedAt),
     readyAt: iso(process?.readyAt),
   };
+}
+
+/** Seconds as Go's time.Duration prints whole seconds: 10s, 1m20s, 5m0s. */
+function goDuration(seconds: number): string {
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }

@@ -83,9 +83,10 @@ export class PodFactory {
 
   /**
    * Runs `pod` (bound to the node): its sidecar, its environment, its process. Calls `created` with the pod's
-   * process as soon as there is one (for `get pods`); resolves once it is ready and in its Services' endpoints.
+   * process as soon as there is one (for `get pods`), and `readyAgain` each time it is ready after a restart;
+   * resolves once it is ready and in its Services' endpoints.
    */
-  async start(pod: Pod, workload: WorkloadManifest, found: ServicePackage, created: (running: RunningPod) => void): Promise<RunningPod> {
+  async start(pod: Pod, workload: WorkloadManifest, found: ServicePackage, events: { created: (running: RunningPod) => void; readyAgain: () => void }): Promise<RunningPod> {
     const { namespace } = pod;
     const template = workload.spec.template;
     const container = template.spec.containers[0]!;
@@ -119,10 +120,11 @@ export class PodFactory {
       logFile: join(this.options.stateDir, 'logs', namespace, `${pod.name}.log`),
       memoryLimit: memoryLimit(container.resources),
       slots: this.options.slots,
+      readyAgain: events.readyAgain,
       report: this.options.report,
     });
     const running = { pod, process, sidecar };
-    created(running);
+    events.created(running);
     this.options.registry.addPod(pod);
     try {
       await process.start();

@@ -20,6 +20,8 @@ export interface PodProcessOptions {
   memoryLimit?: number | undefined;
   /** Every start, the first and each restart, takes one of the kubelet's start slots until the pod is ready. */
   slots: StartSlots;
+  /** Called each time the pod is ready again after a restart. */
+  readyAgain: () => void;
   /** Called for restarts and failures the user should see. */
   report: (message: string) => void;
 }
@@ -51,6 +53,8 @@ const HEAP_OUT_OF_MEMORY = 'JavaScript heap out of memory';
 export class PodProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private logStart = 0;
   private restarts = 0;
   /** The back-off being waited out now, in ms (0: not backing off). */
   private waitingMs = 0;
@@ -107,6 +111,8 @@ export class PodProcess {
     // The container's stdout and stderr go straight to its log file: no pipe through the runtime that could fill
     // up, or break, and stall the pod's logger when the runtime is gone.
     const log = openSync(this.options.logFile, 'a');
+    // This process's own output starts here: an earlier one's last words are not its.
+    this.logStart = fstatSync(log).size;
     let child: ChildProcess;
     try {
       child = fork(this.options.entry, [], {
@@ -149,12 +155,19 @@ export class PodProcess {
     ]);
     pod.port = port;
     await this.waitReady(child, port);
+    if (this.stopping) throw new Error(`${pod.name} stopped before it was ready`);
     pod.ready = true;
     this.readied = Date.now();
+    if (this.restarts > 0) this.options.readyAgain();
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; the pod leaves the endpoints first. */
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL after the grace period; the pod leaves the endpoints first. Once, however often asked. */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopNow();
+    return this.stopped;
+  }
+
+  private async stopNow(): Promise<void> {
     this.stopping = true;
     this.leaveEndpoints();
     const child = this.child;
@@ -228,7 +241,7 @@ export class PodProcess {
    */
   private termination(code: number | null, signal: NodeJS.Signals | null): Termination {
     const at = Date.now();
-    if (this.options.memoryLimit && (signal === 'SIGABRT' || code === 134) && logTail(this.options.logFile).includes(HEAP_OUT_OF_MEMORY)) {
+    if (this.options.memoryLimit && (signal === 'SIGABRT' || code === 134) && logTail(this.options.logFile, this.logStart).includes(HEAP_OUT_OF_MEMORY)) {
       return { reason: 'OOMKilled', exitCode: 137, at };
     }
     const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
@@ -236,16 +249,20 @@ export class PodProcess {
   }
 }
 
-/** The last few KB of a log file, where a dying process's last words are. */
-function logTail(file: string): string {
-  const fd = openSync(file, 'r');
+/** The last few KB of a log file, where a dying process's last words are; empty when it cannot be read. */
+function logTail(file: string, from: number): string {
+  let fd: number | undefined;
   try {
+    fd = openSync(file, 'r');
     const size = fstatSync(fd).size;
-    const length = Math.min(size, 8192);
+    const length = Math.max(0, Math.min(size - from, 8192));
     const buffer = Buffer.alloc(length);
     readSync(fd, buffer, 0, length, size - length);
     return buffer.toString('utf8');
+  } catch {
+    // No log to read (removed meanwhile): the exit counts as an Error, not OOMKilled.
+    return '';
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }

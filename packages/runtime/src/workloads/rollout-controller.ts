@@ -41,7 +41,19 @@ export interface PodView {
 /** pkg/controller/replicaset: the most pods one sync creates. */
 const BURST_REPLICAS = 500;
 
-const revisionOf = (workload: WorkloadManifest) => JSON.stringify(workload.spec.template);
+/** The pod template's identity, whatever order its keys came in (as the pod-template-hash is). */
+const revisionOf = (workload: WorkloadManifest) => canonical(workload.spec.template);
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
 
 /**
  * The Deployment and StatefulSet controllers of the local cluster, with its scheduler: keeps each workload's pods in
@@ -60,6 +72,8 @@ export class RolloutController {
   /** One reconcile at a time per workload. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly scheduler: Scheduler<PodRecord>;
+  /** Set by stopAll: no reconcile makes pods any more. */
+  private stopped = false;
 
   constructor(
     private readonly factory: PodFactory,
@@ -114,9 +128,11 @@ export class RolloutController {
     await this.serially(key, () => this.removeAll(key));
   }
 
-  /** Stops every pod (SIGTERM, drain). */
+  /** Stops every pod (SIGTERM, drain); a reconcile under way stops making pods. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.pods.keys()].map((key) => this.removeAll(key)));
+    this.stopped = true;
+    this.desired.clear();
+    await Promise.all([...this.pods.keys()].map((key) => this.serially(key, () => this.removeAll(key))));
   }
 
   private serially(key: string, work: () => Promise<void>): Promise<void> {
@@ -131,13 +147,13 @@ export class RolloutController {
     const pace: RolloutPace = workload.kind === 'StatefulSet' ? STATEFUL_SET_PACE : deploymentPace(workload.spec.strategy, replicas);
     const recreate = workload.kind === 'Deployment' && workload.spec.strategy?.type === 'Recreate';
     for (;;) {
+      // Deleted, stopped, or superseded by a newer manifest: its own reconcile takes over.
+      if (this.stopped || this.desired.get(key) !== workload) return;
       const all = this.pods.get(key) ?? [];
       const failed = all.filter((r) => r.revision === revision && r.failed);
       if (failed.length > 0) {
-        const current = all.filter((r) => r.revision === revision);
-        const rollback = all.length > current.length;
-        // A rollout whose new pods do not start is undone; a scale-up keeps the pods that did start.
-        await this.removePods(key, rollback ? current : current.filter((r) => !r.pod.ready));
+        // The new pods that are not ready go; those that are, and the old ones left, keep serving.
+        await this.removePods(key, all.filter((r) => r.revision === revision && !r.pod.ready));
         this.failing.add(key);
         throw failed[0]!.failed!;
       }
@@ -153,12 +169,21 @@ export class RolloutController {
         await this.removePods(key, old);
         continue;
       } else {
+        // Scaled down mid-rollout: the new revision too (reconcileNewReplicaSet).
+        if (current.length > replicas) {
+          await this.removePods(key, byDeletionOrder(current).slice(0, current.length - replicas));
+          continue;
+        }
         const step = rollingStep(pace, replicas, { total: current.length, ready: ready(current) }, { total: old.length, ready: ready(old) });
         this.create(key, workload, revision, step.create);
         const ranked = byDeletionOrder(old);
         const unready = ranked.filter((r) => !r.pod.ready).slice(0, step.removeUnready);
         const readyOnes = ranked.filter((r) => r.pod.ready).slice(0, step.removeReady);
-        await this.removePods(key, [...unready, ...readyOnes]);
+        // Old pods gone make room for the next step (with no surge, the next new pod): go on at once.
+        if (unready.length + readyOnes.length > 0) {
+          await this.removePods(key, [...unready, ...readyOnes]);
+          continue;
+        }
       }
       const now = this.pods.get(key) ?? [];
       if (now.every((r) => r.revision === revision && r.pod.ready) && now.length === replicas) return;
@@ -174,6 +199,7 @@ export class RolloutController {
    * more are made as these get bound, so a typo like `replicas: 500000` holds 500 pod objects, not half a million.
    */
   private create(key: string, workload: WorkloadManifest, revision: string, count: number): void {
+    if (this.stopped) return;
     const pending = (this.pods.get(key) ?? []).filter((r) => !r.starting && !r.running && !r.removed).length;
     for (let i = 0; i < Math.min(count, BURST_REPLICAS - pending); i++) {
       const record: PodRecord = {
@@ -193,7 +219,11 @@ export class RolloutController {
     const key = keyOf(record.workload);
     const found = packageForImage(record.workload.spec.template.spec.containers[0]!.image, this.options.servicesDir)!;
     record.starting = this.factory
-      .start(record.pod, record.workload, found, (running) => (record.running = running))
+      .start(record.pod, record.workload, found, {
+        created: (running) => (record.running = running),
+        // A pod ready again after a crash may let its rollout (or a StatefulSet's next pod) go on.
+        readyAgain: () => this.kick(key),
+      })
       .then(
         async (running) => {
           if (record.removed) await this.factory.stop([running]);
@@ -207,12 +237,16 @@ export class RolloutController {
       .finally(() => {
         record.starting = undefined;
         // A pod bound after its rollout stopped waiting (room freed up) carries the rollout on.
-        if (record.removed) return;
-        this.serially(key, async () => {
-          const workload = this.desired.get(key);
-          if (workload && !this.failing.has(key)) await this.reconcile(key, workload);
-        }).catch((error: Error) => this.options.report(error.message));
+        if (!record.removed) this.kick(key);
       });
+  }
+
+  /** Reconciles the workload in the background, unless its last rollout failed (then only apply retries it). */
+  private kick(key: string): void {
+    this.serially(key, async () => {
+      const workload = this.desired.get(key);
+      if (workload && !this.failing.has(key)) await this.reconcile(key, workload);
+    }).catch((error: Error) => this.options.report(error.message));
   }
 
   private removeAll(key: string): Promise<void> {
