@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../lib/paths.js';
+import { BANNER_END } from './up.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'main.js');
 
@@ -29,7 +30,7 @@ export interface CliResult {
 
 /**
  * Starts `mesh-mall up` on free ports with a state directory of its own (or the one given, to restart on it) and
- * resolves once it has printed its URLs; fails with its output if it exits first.
+ * resolves once it has printed its whole banner (URLs, capacity); fails with its output if it exits first.
  */
 export async function launchMeshMall(options: { stateDir?: string; args?: string[] } = {}): Promise<LaunchedMesh> {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'mesh-mall-')));
@@ -45,6 +46,8 @@ export async function launchMeshMall(options: { stateDir?: string; args?: string
   const urls = await Promise.race([
     new Promise<{ gateway: string; control: string; viewer: string }>((resolve) => {
       child.stdout!.on('data', () => {
+        // The banner may arrive in several chunks: read the URLs once its last line is in.
+        if (!output.includes(BANNER_END)) return;
         const gateway = /mall\s+(http:\/\/localhost:\d+)\n/.exec(output)?.[1];
         const control = /control API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
         const viewer = /traces\s+(http:\/\/localhost:\d+)/.exec(output)?.[1];

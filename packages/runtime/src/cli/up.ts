@@ -97,6 +97,9 @@ async function claim<T>(what: string, port: number, flag: string, bind: () => Pr
   }
 }
 
+/** The banner's last line: whoever waits for `up` to be ready (launch.ts) waits for it, so the whole banner is read. */
+export const BANNER_END = 'Ctrl-C stops everything.';
+
 export function describe(running: Running, options: UpOptions): string[] {
   const cwd = process.cwd();
   const pods = running.runtime.pods();
@@ -114,6 +117,6 @@ export function describe(running: Running, options: UpOptions): string[] {
     `  pod logs     ${show(join(options.stateDir, 'logs'))}`,
     `  capacity     ${describeCapacity(options.capacity)}  (--capacity or MESH_MALL_CAPACITY; pods start ${options.podStarts} at a time, --pod-starts)`,
     '',
-    'Ctrl-C stops everything.',
+    BANNER_END,
   ];
 }
