@@ -7,6 +7,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+          exclude: ['services/users/src/mongo-server.test.ts'],
+        },
+      },
+      {
+        // `npm run test:mongo`: users' repository against the MongoDB server at MONGO_URL (none can be had on CI).
+        test: {
+          name: 'mongo',
+          include: ['services/users/src/mongo-server.test.ts'],
         },
       },
       {
