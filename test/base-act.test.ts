@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recommendedFor } from './support/catalog.js';
 import { isAlive, runCli, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
 interface MallView {
@@ -35,11 +36,9 @@ describe('the base act through mesh-mall up', () => {
     expect(output).not.toMatch(/^warning:/m);
     const guest = await view();
     expect(guest.user).toBeNull();
-    const ids = guest.recommend.products.map((p) => p.id);
-    expect(ids).toHaveLength(6);
-    expect(ids.every((id) => id >= 7 && id <= 15)).toBe(true);
+    expect(guest.recommend.products.map((p) => p.id)).toEqual(recommendedFor(undefined));
     const scores = guest.recommend.products.map((p) => p.score);
-    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(scores).toEqual([98, 96, 94, 94, 93, 89]);
     expect(guest.discount.products.map((p) => p.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(guest.recommend.banner).toBeUndefined();
     expect(guest.discount.banner).toBeUndefined();
@@ -48,11 +47,14 @@ describe('the base act through mesh-mall up', () => {
     expect(page).toContain('Served by mall <b>v1</b>');
   });
 
-  it('logs jason in with cookie user=jason; unknown cookie names are guests', async () => {
+  it('logs jason in with cookie user=jason, who is recommended his own six; unknown cookie names are guests', async () => {
     const response = await login('jason');
     expect(response.status).toBe(200);
     expect(response.headers.get('set-cookie')).toMatch(/^user=jason;/);
-    expect((await view({ cookie: 'user=jason' })).user?.name).toBe('jason');
+    const jason = await view({ cookie: 'user=jason' });
+    expect(jason.user?.name).toBe('jason');
+    expect(jason.recommend.products.map((p) => p.id)).toEqual(recommendedFor('jason'));
+    expect((await view({ 'end-user': 'fox' })).recommend.products.map((p) => p.id)).toEqual(recommendedFor('fox'));
     expect((await view({ cookie: 'user=nobody-here' })).user).toBeNull();
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, watchPage } from './support/browser.js';
+import { recommendedFor } from './support/catalog.js';
 import { REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test/artifacts');
@@ -32,6 +33,8 @@ async function open(state: string): Promise<void> {
 }
 
 const footerVersion = () => page.getByTestId('footer').getAttribute('data-version');
+/** The ids of the recommended products, in the order the page shows them. */
+const recommendedIds = () => page.locator('[data-section="recommend"] [data-product]').evaluateAll((cards) => cards.map((card) => Number(card.getAttribute('data-product'))));
 const visible = (selector: string) => page.locator(selector).first().isVisible();
 
 async function logIn(name: string): Promise<void> {
@@ -44,7 +47,7 @@ describe('the mall in a browser', () => {
     await mesh.apply('install/jason-apps.yaml', 'istio/jason-routing.yaml', 'install/fox-apps.yaml', 'istio/fox-routing.yaml');
     await open('guest');
     expect(await visible('[data-testid="login"]')).toBe(true);
-    expect(await page.locator('[data-section="recommend"] [data-product]').count()).toBe(6);
+    expect(await recommendedIds()).toEqual(recommendedFor(undefined));
     expect(await page.locator('[data-section="discount"] [data-product]').count()).toBe(6);
     expect(await visible('[data-banner]')).toBe(false);
     expect(await footerVersion()).toBe('v1');
@@ -67,6 +70,7 @@ describe('the mall in a browser', () => {
     expect(await page.getByTestId('user').textContent()).toContain('jason');
     expect(await visible('[data-banner="recommend"]')).toBe(true);
     expect(await visible('[data-banner="discount"]')).toBe(false);
+    expect(await recommendedIds()).toEqual(recommendedFor('jason'));
     const cookie = (await page.context().cookies()).find((c) => c.name === 'user');
     expect(cookie).toMatchObject({ value: 'jason', httpOnly: true, sameSite: 'Lax' });
   });
@@ -79,12 +83,14 @@ describe('the mall in a browser', () => {
     expect(await visible('[data-banner="recommend"]')).toBe(false);
     expect(await page.locator('[data-section="discount"] [data-favorites]').count()).toBe(6);
     expect(await page.locator('[data-section="recommend"] [data-favorites]').count()).toBe(6);
+    expect(await recommendedIds()).toEqual(recommendedFor('fox'));
   });
 
   it('logging out returns to the guest view', async () => {
     await Promise.all([page.waitForSelector('[data-testid="login"]'), page.click('#logout')]);
     await page.screenshot({ path: join(ARTIFACTS, 'logged-out.png'), fullPage: true });
     expect(await page.getByTestId('footer').textContent()).toContain('user guest');
+    expect(await recommendedIds()).toEqual(recommendedFor(undefined));
     expect((await page.context().cookies()).some((c) => c.name === 'user')).toBe(false);
   });
 
@@ -112,6 +118,8 @@ describe('the mall in a browser', () => {
     const outside = watched.requested.filter((url) => new URL(url).origin !== origin);
     console.log(`${watched.requested.length} requests, all to ${origin}`);
     expect(outside).toEqual([]);
+    // Not a count the page promises (the browser's cache decides how many asset requests repeat): a guard that the
+    // watch saw the pages' traffic at all, so that `outside` being empty means something.
     expect(watched.requested.length).toBeGreaterThan(20);
     expect(watched.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
+import { binomialAcceptance } from './support/binomial.js';
 import { REPO_ROOT, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 import { keepLoading, type TrafficFigures } from './support/traffic.js';
 
@@ -81,6 +82,8 @@ describe('zero-error rollouts', () => {
     }
     const figures = await traffic.stop();
     report('weights under load', figures);
+    // How many pages each version serves depends on when each apply lands in the traffic: the claim is that both
+    // served (the weights moved under load) and that no page failed, not a split (talk.test.ts asserts that exactly).
     expect(figures.versions.v1).toBeGreaterThan(0);
     expect(figures.versions.v2).toBeGreaterThan(0);
     expect(figures.failed).toBe(0);
@@ -96,9 +99,9 @@ interface Page {
   discount: boolean;
 }
 
-async function page(user: string): Promise<Page> {
+async function page(user: string, requestId?: string): Promise<Page> {
   const started = performance.now();
-  const response = await fetch(`${mesh.gateway}/api/mall`, { headers: { cookie: `user=${user}` } });
+  const response = await fetch(`${mesh.gateway}/api/mall`, { headers: { cookie: `user=${user}`, ...(requestId ? { 'x-request-id': requestId } : {}) } });
   const view = (await response.json()) as { user: { name: string } | null; recommend: unknown; discount: unknown; meta: { unavailable: string[] } };
   return {
     status: response.status,
@@ -111,8 +114,18 @@ async function page(user: string): Promise<Page> {
 }
 
 describe('degradation', () => {
-  // mall v1 asks users, recommend and discount one after another with 1 s, 1.5 s and 1 s budgets (install/).
+  // mall v1 asks users, recommend and discount one after another with 1 s, 1.5 s and 1 s budgets (install/): a claim
+  // that is a bound, whatever fails, no page takes longer than the three budgets together.
   const MALL_BUDGET_MS = 1000 + 1500 + 1000;
+  /** RECOMMEND_TIMEOUT_MS in install/base_apps.yaml: the mall gives recommend this long, then shows the page without it. */
+  const RECOMMEND_TIMEOUT_MS = 1500;
+  /**
+   * How much later than RECOMMEND_TIMEOUT_MS jason's degraded page may answer: users before recommend and discount
+   * after it (LATENCY_MS=0), through the gateway and three sidecar hops, on a loaded 2-core machine (20–70 ms over
+   * when measured). Well under the 500 ms to the kit's default 2 s timeout (and recommend's own 2 s scores timeout),
+   * which a mall ignoring RECOMMEND_TIMEOUT_MS would wait for: its page takes 2.0–2.1 s and fails.
+   */
+  const AFTER_TIMEOUT_TOLERANCE_MS = 250;
 
   beforeAll(async () => {
     for (const name of ['jason', 'fox']) {
@@ -123,12 +136,22 @@ describe('degradation', () => {
     await mesh.apply('istio/fox-routing.yaml');
   });
 
-  it("scores delayed 3 s for jason: jason's page answers within budget with recommendations unavailable, the rest intact", async () => {
+  it("scores delayed 3 s for jason: jason's page answers once the mall's 1.5 s recommend budget is spent, recommendations unavailable, the rest intact", async () => {
+    const installed = parseAllDocuments(await readFile(join(REPO_ROOT, 'install/base_apps.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>);
+    const mallEnv = installed.find((d) => d.kind === 'Deployment' && d.metadata.name === 'mall-v1')!.spec.template.spec.containers[0].env as { name: string; value: string }[];
+    expect(mallEnv.find((e) => e.name === 'RECOMMEND_TIMEOUT_MS')?.value).toBe(String(RECOMMEND_TIMEOUT_MS));
     await mesh.apply('istio/faults/scores-delay-jason.yaml');
-    const jason = await page('jason');
-    console.log(`jason with scores delayed: ${Math.round(jason.ms)} ms (budget ${MALL_BUDGET_MS} ms), unavailable ${JSON.stringify(jason.unavailable)}`);
+    const requestId = `degraded-${Date.now()}`;
+    const jason = await page('jason', requestId);
+    console.log(`jason with scores delayed: ${Math.round(jason.ms)} ms (RECOMMEND_TIMEOUT_MS ${RECOMMEND_TIMEOUT_MS} ms), unavailable ${JSON.stringify(jason.unavailable)}`);
     expect(jason).toMatchObject({ status: 200, user: 'jason', unavailable: ['recommend'], recommend: false, discount: true });
-    expect(jason.ms).toBeLessThan(MALL_BUDGET_MS);
+    // The istio/faults file's claim: "jason's page answers in about 1.5 s".
+    expect(jason.ms).toBeGreaterThanOrEqual(RECOMMEND_TIMEOUT_MS);
+    expect(jason.ms).toBeLessThan(RECOMMEND_TIMEOUT_MS + AFTER_TIMEOUT_TOLERANCE_MS);
+    // It was the mall that gave up (Envoy's DC: the downstream went away), not recommend that answered first.
+    await expect.poll(async () => (await mesh.accessLog()).filter((h) => h.x_request_id === requestId && h.source_workload === 'mall-v1' && h.destination_workload === 'recommend-v1').length, { timeout: 5_000 }).toBe(1);
+    const hop = (await mesh.accessLog()).find((h) => h.x_request_id === requestId && h.source_workload === 'mall-v1' && h.destination_workload === 'recommend-v1')!;
+    expect(hop).toMatchObject({ status: 499, response_flags: 'DC' });
     expect(await page('fox')).toMatchObject({ status: 200, user: 'fox', unavailable: [], recommend: true, discount: true });
     await mesh.cli('delete', '-f', join(REPO_ROOT, 'istio/faults/scores-delay-jason.yaml'));
     expect(await page('jason')).toMatchObject({ unavailable: [], recommend: true });
@@ -136,16 +159,29 @@ describe('degradation', () => {
 
   it('discount aborting 500 for half of fox: fox always gets a page; a failed discount section is marked, the rest intact', async () => {
     await mesh.apply('istio/faults/discount-abort-fox.yaml');
-    const pages = await Promise.all(Array.from({ length: 40 }, () => page('fox')));
+    // The sidecar aborts each request independently with the rule's probability (packages/runtime/src/proxy/sidecar.ts
+    // chance(), as Envoy's fault filter draws per request), and nothing retries a 500: fox's pages without discounts
+    // are Binomial(PAGES, 0.5). The count must fall where such a draw falls but with probability under 1e-6 — at 400
+    // pages, 151–249 — so that a rule applied to every request, to none, or at a quarter or three quarters fails.
+    const PAGES = 400;
+    const accepted = binomialAcceptance(PAGES, 0.5, 1e-6);
+    const pages: Page[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next++ < PAGES) pages.push(await page('fox'));
+      }),
+    );
     const withoutDiscount = pages.filter((p) => !p.discount).length;
-    console.log(`fox with discount aborting: ${pages.length} pages, ${withoutDiscount} without discounts, slowest ${Math.round(Math.max(...pages.map((p) => p.ms)))} ms`);
+    console.log(`fox with discount aborting: ${pages.length} pages, ${withoutDiscount} without discounts (accepted ${accepted.low}–${accepted.high}), slowest ${Math.round(Math.max(...pages.map((p) => p.ms)))} ms`);
     for (const p of pages) {
       expect(p).toMatchObject({ status: 200, user: 'fox', recommend: true });
       expect(p.unavailable).toEqual(p.discount ? [] : ['discount']);
       expect(p.ms).toBeLessThan(MALL_BUDGET_MS);
     }
-    expect(withoutDiscount).toBeGreaterThan(0);
-    expect(withoutDiscount).toBeLessThan(pages.length);
+    expect(accepted).toEqual({ low: 151, high: 249 });
+    expect(withoutDiscount).toBeGreaterThanOrEqual(accepted.low);
+    expect(withoutDiscount).toBeLessThanOrEqual(accepted.high);
     expect(await page('jason')).toMatchObject({ unavailable: [], discount: true });
     await mesh.apply('istio/fox-routing.yaml');
   });
