@@ -101,8 +101,9 @@ program
   .option('--state-dir <dir>', 'logs, access log and workload data', process.env.MESH_MALL_STATE_DIR ?? DEFAULT_STATE_DIR)
   .option('--access-log <path>', "access log file, or '-' for stdout")
   .option('-e, --env <KEY=VALUE>', 'set in every pod (repeatable), e.g. LATENCY_MS=0', envOption, {})
-  .option('--capacity <cpu=N,memory=Q,pods=N>', "what pods may request of this machine (default: every core, half the memory, 110 pods)", process.env.MESH_MALL_CAPACITY ?? '')
-  .option('--pod-starts <count>', 'how many pod processes start at a time (default: one per core)', countOption, DEFAULT_START_SLOTS)
+  // Defaults described in words: the values themselves (an empty string, this machine's core count) tell a reader nothing.
+  .addOption(new Option('--capacity <cpu=N,memory=Q,pods=N>', 'what pods may request of this machine').default(process.env.MESH_MALL_CAPACITY ?? '', 'every core, half the memory, 110 pods'))
+  .addOption(new Option('--pod-starts <count>', 'how many pod processes start at a time').argParser(countOption).default(DEFAULT_START_SLOTS, 'one per core'))
   .action(async (opts: { filename: string[]; port: number; controlPort: number; otlpPort: number; uiPort: number; stateDir: string; accessLog?: string; env: Record<string, string>; capacity: string; podStarts: number }) => {
     let capacity: Capacity;
     try {

@@ -21,11 +21,19 @@ export async function lint(paths: string[], servicesDir: string, cwd = process.c
     const shown = relative(cwd, file) || file;
     const documents = parseAllDocuments(await readFile(file, 'utf8'));
     documents.forEach((document, index) => {
+      const invalid = (message: string): void => void findings.push({ file: shown, subject: `document ${index + 1}`, path: '(root)', message: `invalid YAML: ${firstLine(message)}` });
       if (document.errors.length > 0) {
-        findings.push({ file: shown, subject: `document ${index + 1}`, path: '(root)', message: `invalid YAML: ${document.errors[0]!.message}` });
+        invalid(document.errors[0]!.message);
         return;
       }
-      const object = document.toJS() as unknown;
+      let object: unknown;
+      try {
+        // An alias bomb or nesting too deep to build fails here, not in the parser (as apply reads it, manifests.ts).
+        object = document.toJS() as unknown;
+      } catch (error) {
+        invalid((error as Error).message);
+        return;
+      }
       if (object === null || object === undefined) return;
       if (typeof object !== 'object' || Array.isArray(object)) {
         findings.push({ file: shown, subject: `document ${index + 1}`, path: '(root)', message: 'not a Kubernetes object' });
@@ -43,6 +51,11 @@ export async function lint(paths: string[], servicesDir: string, cwd = process.c
   findings.push(...checkSecretRefs(objects));
   findings.push(...checkRuntimeSupport(objects, faulted));
   return findings;
+}
+
+/** The parser's message without the excerpt of the file it quotes below it: a finding is one line. */
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!.replace(/:$/, '');
 }
 
 export function formatFinding(finding: Finding): string {

@@ -39,3 +39,25 @@ describe('checkRuntimeSupport of Secrets and workloads (what mesh-mall apply wou
     expect(checkRuntimeSupport([badKey], new Set([badKey.object]))).toEqual([]);
   });
 });
+
+describe('checkRuntimeSupport of Istio objects', () => {
+  const vs = (name: string, http: unknown[]) =>
+    item({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'base' }, spec: { hosts: ['users.base.svc.cluster.local'], http } });
+
+  it('leaves one VirtualService per host to the checks across files (the canary has several versions of one)', () => {
+    const route = [{ route: [{ destination: { host: 'users.base.svc.cluster.local' } }] }];
+    expect(checkRuntimeSupport([vs('a', route), vs('b', route)], new Set())).toEqual([]);
+  });
+
+  it('names the object of a refusal Istio shares, as an error', () => {
+    const zero = [{ route: [{ destination: { host: 'users.base.svc.cluster.local' }, weight: 0 }, { destination: { host: 'users.jason.svc.cluster.local' }, weight: 0 }] }];
+    expect(checkRuntimeSupport([vs('zero', zero)], new Set())).toEqual([
+      {
+        file: 'x.yaml',
+        subject: 'VirtualService base/zero',
+        path: '(local runtime)',
+        message: 'http[0] route weights add up to 0: with several destinations, give at least one a weight',
+      },
+    ]);
+  });
+});

@@ -86,7 +86,7 @@ export function checkSemantics(objects: LintedObject[], servicesDir: string): Fi
   for (const item of workloads) {
     const labels = item.object.spec?.template?.metadata?.labels ?? {};
     for (const label of ['app', 'version']) {
-      if (!labels[label]) report(item, `spec.template.metadata.labels.${label}`, `pods need an ${label} label (Istio routing and telemetry use it)`);
+      if (!labels[label]) report(item, `spec.template.metadata.labels.${label}`, `pods need the label ${label} (Istio routing and telemetry use it)`);
     }
     const selector = item.object.spec?.selector?.matchLabels;
     if (selector && !matches(labels, selector)) report(item, 'spec.selector.matchLabels', 'does not match the pod template labels (the API server refuses it)');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { handleJaegerApi } from './jaeger-api.js';
 import {
   goQuote,
+  goQuoteBytes,
   parseDependencies,
   parseGetTrace,
   parseGoBool,
@@ -343,5 +344,78 @@ describe('over HTTP (handleJaegerApi)', () => {
   it('leaves other paths to the caller', () => {
     expect(call('/api/metrics/latencies').handled).toBe(false);
     expect(call('/api/services/').handled).toBe(false);
+  });
+});
+
+describe('Go semantics at the edges', () => {
+  it('strconv.Quote: 3- and 4-byte runes, \\u and \\U for what is not printable, \\x for bytes that are not UTF-8', () => {
+    expect(goQuote('€ 😀')).toBe('"€ 😀"');
+    // U+2028 (a line separator) and U+E0001 (a language tag) are not printable.
+    expect(goQuote('\u2028')).toBe('"\\u2028"');
+    expect(goQuote('\u{e0001}')).toBe('"\\U000e0001"');
+    expect(goQuote('\u0007\b\f\v\r')).toBe('"\\a\\b\\f\\v\\r"');
+    // A surrogate, an overlong encoding, a rune past U+10FFFF, a truncated rune, a byte no rune starts with.
+    expect(goQuoteBytes(Uint8Array.of(0xed, 0xa0, 0x80))).toBe('"\\xed\\xa0\\x80"');
+    expect(goQuoteBytes(Uint8Array.of(0xe0, 0x80, 0x80))).toBe('"\\xe0\\x80\\x80"');
+    expect(goQuoteBytes(Uint8Array.of(0xf4, 0x90, 0x80, 0x80))).toBe('"\\xf4\\x90\\x80\\x80"');
+    expect(goQuoteBytes(Uint8Array.of(0x61, 0xe6, 0x97))).toBe('"a\\xe6\\x97"');
+    expect(goQuoteBytes(Uint8Array.of(0xff, 0x41))).toBe('"\\xffA"');
+    expect(parseGoInt('', 64)).toEqual({ ok: false, error: 'strconv.ParseInt: parsing "": invalid syntax' });
+  });
+
+  it('time.ParseDuration: where an integer, a fraction or a sum goes past 1<<63', () => {
+    const ns = (s: string) => {
+      const d = parseGoDuration(s);
+      return d.ok ? d.value : d.error;
+    };
+    expect(ns('99999999999999999999ns')).toBe('time: invalid duration "99999999999999999999ns"');
+    expect(ns('9223372036854775809ns')).toBe('time: invalid duration "9223372036854775809ns"');
+    // A fraction stops gaining precision where it would overflow, rather than failing.
+    expect(ns('0.12345678901234567890123s')).toBe(123_456_789n);
+    expect(ns('0.9223372036854775809s')).toBe(922_337_203n);
+    expect(ns('9223372036.854775809s')).toBe('time: invalid duration "9223372036.854775809s"');
+    expect(ns('9223372036854775807ns2ns')).toBe('time: invalid duration "9223372036854775807ns2ns"');
+    expect(ns('9223372036854775807ns1ns')).toBe('time: invalid duration "9223372036854775807ns1ns"');
+    expect(ns('-9223372036854775807ns1ns')).toBe(-9223372036854775808n);
+  });
+
+  it('json.Unmarshal: escapes, numbers, literals and empty containers through the scanner', () => {
+    const un = (s: string) => {
+      const r = unmarshalStringMap(s);
+      return r.ok ? r.value : r.error;
+    };
+    expect(un('{"a":"\\b\\f\\n\\r\\t\\\\\\/\\"\\u00e9", "b\\"c" : null }')).toEqual({ a: '\b\f\n\r\t\\/"é', 'b"c': '' });
+    expect(un('{"k\\"ey":-0.5e+10}')).toBe('json: cannot unmarshal number into Go struct field .k"ey of type string');
+    expect(un('{"a":-1E-2}')).toBe('json: cannot unmarshal number into Go struct field .a of type string');
+    expect(un('{"a":0,"b":12.25}')).toBe('json: cannot unmarshal number into Go struct field .a of type string');
+    expect(un('{"a":false}')).toBe('json: cannot unmarshal bool into Go struct field .a of type string');
+    expect(un('{"a":[ ]}')).toBe('json: cannot unmarshal array into Go struct field .a of type string');
+    expect(un('{"a":{ }}')).toBe('json: cannot unmarshal object into Go struct field .a of type string');
+    expect(un('[ ]')).toBe('json: cannot unmarshal array into Go value of type map[string]string');
+    expect(un('{ }')).toEqual({});
+    expect(un('{"a":01}')).toBe("invalid character '1' after object key:value pair");
+    expect(un('{"a":-01}')).toBe("invalid character '1' after object key:value pair");
+    expect(un('{"a":1e+}')).toBe("invalid character '}' in exponent of numeric literal");
+    expect(un('{"a":1.5x}')).toBe("invalid character 'x' after object key:value pair");
+    expect(un('{"a":fals}')).toBe("invalid character '}' in literal false (expecting 'e')");
+    expect(un('{"a":"x"}}')).toBe("invalid character '}' after top-level value");
+    expect(un('{"a":"\\u00e"}')).toBe(`invalid character '"' in \\u hexadecimal character escape`);
+  });
+
+  it('trace ids: a bad low half; base64 of 8 bytes; padding that does not fit', () => {
+    expect(parseModelTraceId('1zz69b633813fc60c')).toEqual({ ok: false, error: 'strconv.ParseUint: parsing "zz69b633813fc60c": invalid syntax' });
+    const eight = Buffer.from('00000000000000ab', 'hex').toString('base64');
+    expect(parsePathTraceId(eight)).toEqual({ ok: true, value: { key: '000000000000000000000000000000ab', text: '00000000000000ab' } });
+    const id = Buffer.from('5b8efff798038103d269b633813fc60c', 'hex').toString('base64');
+    // One '=' too many for 16 bytes: no base64 decoding takes it, so the hex error stands.
+    expect(parsePathTraceId(`${id.slice(0, -2)}=`)).toEqual({ ok: false, error: `strconv.ParseUint: parsing ${goQuote(id.slice(0, 7))}: invalid syntax` });
+    expect(parseGetTrace('abc', new URLSearchParams('raw=yes'))).toEqual({ ok: false, error: `unable to parse param 'raw': strconv.ParseBool: parsing "yes": invalid syntax` });
+  });
+
+  it("lookback in years: dayjs's arithmetic, the day clamped to the month's last", () => {
+    const year = parseLookback('1y', new Date(2024, 1, 29, 12).getTime());
+    expect(year.ok && new Date((year.value as number) / 1000)).toEqual(new Date(2023, 1, 28, 12));
+    const two = parseLookback('2M', new Date(2024, 0, 15, 9).getTime());
+    expect(two.ok && new Date((two.value as number) / 1000)).toEqual(new Date(2023, 10, 15, 9));
   });
 });

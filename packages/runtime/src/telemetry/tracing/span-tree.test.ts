@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criticalPath, flatten, spanTree } from './span-tree.js';
-import { mallV1Trace, TraceBuilder } from './test-trace.js';
+import { mallV1Trace, TraceBuilder } from './test-fixtures.js';
 
 describe('the span tree (the waterfall’s order)', () => {
   it('puts every row directly after its parent or after an earlier sibling’s whole subtree', () => {
