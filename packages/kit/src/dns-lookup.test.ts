@@ -60,3 +60,36 @@ describe('eventLoopLookup', () => {
     expect(result).toEqual({ error: null, address: '127.0.0.1', family: 4 });
   });
 });
+
+describe('eventLoopLookup, by family and failure', () => {
+  it('asks only for IPv6 when net.connect names the family as a number or a string', async () => {
+    for (const family of [6, 'IPv6'] as const) {
+      const asked: string[] = [];
+      const result = await lookupWith(fakeResolver({ v4: ['10.0.0.7'], v6: ['fd00::7'] }, asked), 'collector', { family: family as number });
+      expect(asked).toEqual(['v6 collector']);
+      expect(result).toEqual({ error: null, address: 'fd00::7', family: 6 });
+    }
+  });
+
+  it('asks only for IPv4 when the family is the string IPv4', async () => {
+    const asked: string[] = [];
+    await lookupWith(fakeResolver({ v4: ['10.0.0.7'], v6: ['fd00::7'] }, asked), 'collector', { family: 'IPv4' as unknown as number });
+    expect(asked).toEqual(['v4 collector']);
+  });
+
+  it('fails with the first failure that is not "no such name", an empty address or list', async () => {
+    const one = await lookupWith(fakeResolver({ v4: 'ENOTFOUND', v6: 'ECONNREFUSED' }), 'collector', {});
+    expect(one.error?.code).toBe('ECONNREFUSED');
+    expect(one.address).toBe('');
+    const all = await lookupWith(fakeResolver({ v4: 'ESERVFAIL', v6: 'ETIMEOUT' }), 'collector', { all: true });
+    expect(all.error?.code).toBe('ESERVFAIL');
+    expect(all.address).toEqual([]);
+  });
+
+  it('falls back to the system lookup when DNS has no record, or no address, of either family', async () => {
+    for (const answers of [{ v4: 'ENODATA', v6: 'ENOTFOUND' }, { v4: [], v6: [] }] as const) {
+      const result = await lookupWith(fakeResolver(answers as { v4: string[] | string; v6: string[] | string }), 'localhost', { family: 4, all: true });
+      expect(result).toMatchObject({ error: null, address: [{ address: '127.0.0.1', family: 4 }] });
+    }
+  });
+});

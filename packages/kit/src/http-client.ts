@@ -140,10 +140,12 @@ export class ServiceClient {
   }
 
   private failure(error: unknown, timeoutMs: number): UpstreamError {
+    // Stryker disable next-line OptionalChaining: what is caught here is never null or undefined (undici's errors, or a signal's reason, which is an Error whenever aborted without one)
     const name = (error as Error)?.name;
     if (name === 'TimeoutError' || name === 'AbortError' || error instanceof undiciErrors.HeadersTimeoutError) {
       return new UpstreamError(this.service, 'timeout', `no answer within ${timeoutMs} ms`);
     }
+    // Stryker disable next-line OptionalChaining: as above, the error is never null or undefined
     return new UpstreamError(this.service, 'connect', (error as Error)?.message ?? String(error));
   }
 }

@@ -56,6 +56,8 @@ const inbound = {
   'x-b3-parentspanid': '00f067aa0ba902b7',
   'x-b3-sampled': '1',
   'x-b3-flags': '0',
+  b3: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1',
+  'x-ot-span-context': 'ot-context',
 };
 
 describe('header propagation', () => {
@@ -115,7 +117,22 @@ describe('header propagation', () => {
     expect(stub.requests[0]!.headers['end-user']).toBe('fox');
   });
 
-  it('lists the headers the design names', () => {
-    expect(PROPAGATED_HEADERS).toEqual(expect.arrayContaining(['end-user', 'x-request-id', 'traceparent', 'tracestate', 'baggage', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags']));
+  it('propagates exactly: end-user, x-request-id, W3C trace context and baggage, B3 single and multi-header, and the OT span context', () => {
+    // The contract of design.md ("Identity, propagation, lanes"), plus what Istio asks applications to forward (b3,
+    // x-ot-span-context); in this order, so that the list reads as the design does.
+    expect(PROPAGATED_HEADERS).toEqual([
+      'end-user',
+      'x-request-id',
+      'traceparent',
+      'tracestate',
+      'baggage',
+      'b3',
+      'x-b3-traceid',
+      'x-b3-spanid',
+      'x-b3-parentspanid',
+      'x-b3-sampled',
+      'x-b3-flags',
+      'x-ot-span-context',
+    ]);
   });
 });

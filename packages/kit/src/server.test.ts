@@ -33,7 +33,7 @@ describe('startService', () => {
 
   it('keeps serving through SHUTDOWN_DELAY_MS, on idle keep-alive connections and new ones, then refuses', async () => {
     const app = expressApp(logger, (a) => a.get('/hello', (_req, res) => void res.json({ hello: true })));
-    const running = await startService({ config: testConfig({ SHUTDOWN_DELAY_MS: 3_000 }), logger, handler: app, handleSignals: false });
+    const running = await startService({ config: testConfig({ SHUTDOWN_DELAY_MS: 1_000 }), logger, handler: app, handleSignals: false });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     cleanups.push(async () => agent.destroy());
     const get = (path: string) =>

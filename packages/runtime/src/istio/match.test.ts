@@ -57,6 +57,13 @@ describe('HTTPMatchRequest', () => {
     expect(requestMatches({ uri: { prefix: '/REVIEWS' } }, facts())).toBe(false);
   });
 
+  it('header values match case-sensitively: end-user Jason is not in jason\'s lane (Envoy StringMatcher, ignore_case false)', () => {
+    const lane = { headers: { 'end-user': { exact: 'jason' } } };
+    expect(requestMatches(lane, facts({ headers: { 'end-user': 'Jason' } }))).toBe(false);
+    expect(requestMatches({ headers: { 'end-user': { prefix: 'ja' } } }, facts({ headers: { 'end-user': 'JASON' } }))).toBe(false);
+    expect(requestMatches({ queryParams: { debug: { exact: 'ON' } } }, facts({ url: '/reviews/7?debug=on' }))).toBe(false);
+  });
+
   it('header names are case-insensitive (Istio docs: the user-agent regex example)', () => {
     expect(requestMatches({ headers: { 'User-Agent': { regex: '.*Chrome.*' } } }, facts())).toBe(true);
   });
