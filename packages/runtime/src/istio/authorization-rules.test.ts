@@ -33,6 +33,8 @@ describe('Istio’s string matching in rules', () => {
     expect(authzValueMatches('*.json', 'x.json.bak')).toBe(false);
     expect(authzValueMatches('*', 'x')).toBe(true);
     expect(authzValueMatches('*', '')).toBe(false);
+    // An exact pattern is not a suffix match: GET is not XET.
+    expect(authzValueMatches('GET', 'XET')).toBe(false);
   });
 
   it('never matches a value the request does not have', () => {
@@ -58,6 +60,8 @@ describe('the source of a rule', () => {
     expect(isAllowed(allow({ from: [{ source: { principals: ['cluster.local/ns/fox/sa/*'] } }] }), request({ from: 'base' }))).toBe(false);
     expect(isAllowed(allow({ from: [{ source: { notPrincipals: ['*/sa/products'] } }] }), request())).toBe(false);
     expect(isAllowed(allow({ from: [{ source: { notPrincipals: ['*/sa/users'] } }] }), request())).toBe(true);
+    // Excluded when any one of the negated values matches.
+    expect(isAllowed(allow({ from: [{ source: { notNamespaces: ['base', 'fox'] } }] }), request())).toBe(false);
   });
 
   it('needs every field of one source, and any one of several sources', () => {
@@ -96,6 +100,7 @@ describe('the operation of a rule', () => {
     expect(isAllowed(allow({ to: [{ operation: { paths: ['/FAVORITES'] } }] }), request())).toBe(false);
     expect(isAllowed(allow({ to: [{ operation: { notPaths: ['/fav*'] } }] }), request())).toBe(false);
     expect(isAllowed(allow({ to: [{ operation: { notPaths: ['/admin*'] } }] }), request())).toBe(true);
+    expect(isAllowed(allow({ to: [{ operation: { notPaths: ['/FAVORITES'] } }] }), request())).toBe(true);
     expect(isAllowed(allow({ to: [{ operation: { methods: ['GET', 'HEAD'] } }] }), request())).toBe(true);
     expect(isAllowed(allow({ to: [{ operation: { methods: ['POST'] } }] }), request())).toBe(false);
     expect(isAllowed(allow({ to: [{ operation: { notMethods: ['GET'] } }] }), request())).toBe(false);
@@ -124,12 +129,19 @@ describe('the conditions of a rule (when)', () => {
     expect(isAllowed(allow({ when: [{ key: 'request.headers[x-lane]', values: ['a,b'] }] }), request({ headers: { 'x-lane': ['a', 'b'] } }))).toBe(true);
   });
 
+  it('know only keys written exactly so: anything around request.headers[…] makes it a key with no value', () => {
+    const fox = request({ headers: { 'end-user': 'fox' } });
+    expect(isAllowed(allow({ when: [{ key: 'x.request.headers[end-user]', values: ['fox'] }] }), fox)).toBe(false);
+    expect(isAllowed(allow({ when: [{ key: 'request.headers[end-user].x', values: ['fox'] }] }), fox)).toBe(false);
+  });
+
   it('read the caller’s namespace and principal', () => {
     expect(isAllowed(allow({ when: [{ key: 'source.namespace', values: ['fox'] }] }), request())).toBe(true);
     expect(isAllowed(allow({ when: [{ key: 'source.namespace', values: ['fox'] }] }), request({ from: 'base' }))).toBe(false);
     expect(isAllowed(allow({ when: [{ key: 'source.principal', values: ['cluster.local/ns/fox/sa/products'] }] }), request())).toBe(true);
     expect(isAllowed(allow({ when: [{ key: 'source.principal', notValues: ['cluster.local/ns/fox/sa/products'] }] }), request())).toBe(false);
     expect(isAllowed(allow({ when: [{ key: 'source.principal', values: ['*'] }] }), request({ from: null }))).toBe(false);
+    expect(isAllowed(allow({ when: [{ key: 'source.namespace', values: ['*'] }] }), request({ from: null }))).toBe(false);
   });
 
   it('have no value for anything else (no JWT locally): values never match, notValues always do', () => {

@@ -75,6 +75,7 @@ function ruleMatches(rule: Rule, request: AuthorizationRequest): boolean {
         anyOf(operation.methods, request.method) &&
         noneOf(operation.notMethods, request.method),
     );
+  // Stryker disable next-line ArrayDeclaration: a stand-in element has no key and no values, a condition that every request meets, as none
   const whenOk = (rule.when ?? []).every(({ key, values, notValues }) => {
     const value = conditionValue(key, request);
     return anyOf(values, value) && noneOf(notValues, value);

@@ -161,6 +161,42 @@ spec: {rules: [{from: [{source: {namespaces: [fox]}}]}]}
   });
 });
 
+describe('requests that break off', () => {
+  it('without a Host (HTTP/1.0): 503 NC for the empty host', async () => {
+    const m = await mesh({ 'base/users@v1': () => ({}) });
+    const from = await m.proxy('base');
+    const { connect } = await import('node:net');
+    const socket = connect(from.port!, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk));
+    socket.end('GET / HTTP/1.0\r\n\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(m.hops[0]).toMatchObject({ status: 503, flag: 'NC', authority: '', reason: 'no Service for host  from namespace base' });
+  });
+
+  it('when the workload breaks off its answer halfway, the caller’s answer breaks off too', async () => {
+    const m = await mesh({ 'base/users@v1': () => 'halfway' });
+    const from = await m.proxy('base');
+    const { request } = await import('node:http');
+    const outcome = new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: from.port, path: '/', headers: { host: 'users:7000' } }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve('ended'));
+        res.on('error', () => resolve('broke off'));
+        res.on('aborted', () => resolve('broke off'));
+      });
+      req.on('error', () => resolve('broke off'));
+      req.end();
+    });
+    await m.workloads['base/users@v1']!.arrived(1);
+    m.workloads['base/users@v1']!.breakOff!();
+    expect(await outcome).toBe('broke off');
+    await expect.poll(() => m.hops.length).toBe(1);
+    expect(m.hops[0]).toMatchObject({ status: 200, responseBodyBytes: 0 });
+  });
+});
+
 describe('faults', () => {
   it('abort with the route’s status: FI; delayed and aborted: DI,FI; delayed only: DI', async () => {
     const m = await mesh(
@@ -177,6 +213,9 @@ describe('faults', () => {
   - match: [{headers: {x-case: {exact: delay}}}]
     fault: {delay: {fixedDelay: 20ms, percentage: {value: 100}}}
     route: [{destination: {host: scores}}]
+  - match: [{headers: {x-case: {exact: odd}}}]
+    fault: {abort: {httpStatus: 555, percentage: {value: 100}}}
+    route: [{destination: {host: scores}}]
   - fault: {delay: {fixedDelay: 10s}, abort: {httpStatus: 500}}
     route: [{destination: {host: scores}}]`,
       ),
@@ -185,12 +224,14 @@ describe('faults', () => {
     expect(await m.send(from, 'scores:7000', { headers: { 'x-case': 'abort' } })).toMatchObject({ status: 418, body: json("I'm a Teapot", 'fault filter abort') });
     expect(await m.send(from, 'scores:7000', { headers: { 'x-case': 'both' } })).toMatchObject({ status: 500 });
     expect(await m.send(from, 'scores:7000', { headers: { 'x-case': 'delay' } })).toMatchObject({ status: 200 });
+    expect(await m.send(from, 'scores:7000', { headers: { 'x-case': 'odd' } })).toMatchObject({ status: 555, body: json('Error', 'fault filter abort') });
     // A fault without a percentage injects nothing.
     expect(await m.send(from, 'scores:7000')).toMatchObject({ status: 200 });
     expect(m.hops.map((h) => [h.status, h.flag, h.attempts])).toEqual([
       [418, 'FI', 0],
       [500, 'DI,FI', 0],
       [200, 'DI', 1],
+      [555, 'FI', 0],
       [200, undefined, 1],
     ]);
     expect(m.workloads['base/scores@v1']!.requests).toHaveLength(2);

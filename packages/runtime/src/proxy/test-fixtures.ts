@@ -8,8 +8,11 @@ import type { Hop } from '../telemetry/hop.js';
 import { Router } from './router.js';
 import { Sidecar } from './sidecar.js';
 
-/** What a workload does with one request: answer it (after `delayMs`), or break the connection off (`reset`). */
-export type WorkloadAnswer = { status?: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'reset' | 'hold';
+/**
+ * What a workload does with one request: answer it (after `delayMs`), break the connection off at once (`reset`),
+ * never answer (`hold`), or send the headers and a first chunk and hold the rest (`halfway`) until `breakOff`.
+ */
+export type WorkloadAnswer = { status?: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'reset' | 'hold' | 'halfway';
 
 export interface SeenRequest {
   method: string;
@@ -24,6 +27,8 @@ export interface Workload {
   requests: SeenRequest[];
   /** Resolves once `count` requests have arrived. */
   arrived(count: number): Promise<void>;
+  /** Breaks off the connections of the requests it holds, halfway through their answers. */
+  breakOff(): void;
 }
 
 export interface Answer {
@@ -57,6 +62,7 @@ export async function testMesh(pods: Record<string, (req: SeenRequest) => Worklo
     const [path, version] = key.split('@') as [string, string];
     const [namespace, app] = path.split('/') as [string, string];
     const requests: SeenRequest[] = [];
+    const held: ServerResponse[] = [];
     const waiters: { count: number; resolve: () => void }[] = [];
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       let body = '';
@@ -67,6 +73,11 @@ export async function testMesh(pods: Record<string, (req: SeenRequest) => Worklo
         for (const waiter of waiters.filter((w) => requests.length >= w.count)) waiter.resolve();
         const reply = answer(seen);
         if (reply === 'hold') return;
+        if (reply === 'halfway') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.write('first half');
+          return void held.push(res);
+        }
         if (reply === 'reset') return void req.socket.destroy();
         const send = () => res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(reply.body ?? '{}');
         if (reply.delayMs) setTimeout(send, reply.delayMs);
@@ -82,6 +93,7 @@ export async function testMesh(pods: Record<string, (req: SeenRequest) => Worklo
       pod,
       requests,
       arrived: (count) => new Promise<void>((resolve) => (requests.length >= count ? resolve() : waiters.push({ count, resolve }))),
+      breakOff: () => held.splice(0).forEach((res) => res.destroy()),
     };
   }
   for (const path of services) {
