@@ -197,6 +197,9 @@ export class RolloutController {
   /**
    * Makes `count` new pods, at most BURST_REPLICAS of them Pending at once (the ReplicaSet controller's burstReplicas):
    * more are made as these get bound, so a typo like `replicas: 500000` holds 500 pod objects, not half a million.
+   * They are made at once: the ReplicaSet controller's slowStartBatch (batches of 1, 2, 4, …) only differs from that
+   * when a create call fails (an admission refusal stops the batches that follow), and the local API server's pod
+   * creation cannot fail, so on a cluster too every batch would go through at once.
    */
   private create(key: string, workload: WorkloadManifest, revision: string, count: number): void {
     if (this.stopped) return;
