@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startControl } from '../control/control-api.js';
-import { stubApp, stubRuntime } from '../control/test-fixtures.js';
+import { foreignMongo, stubApp, stubRuntime } from '../control/test-fixtures.js';
 import { analyzeTrace, formatAnalysis, formatWaterfall } from '../telemetry/tracing/analyze.js';
 import { mallV1Trace } from '../telemetry/tracing/test-fixtures.js';
 
@@ -426,22 +426,7 @@ describe('mesh-mall up', { timeout: 20_000 }, () => {
 kind: Namespace
 metadata: {name: data}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: mongodb, namespace: data}
-spec: {selector: {app: mongodb}, ports: [{name: mongo, port: 27017}]}
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: mongodb, namespace: data}
-spec:
-  replicas: 1
-  serviceName: mongodb
-  selector: {matchLabels: {app: mongodb}}
-  template:
-    metadata: {labels: {app: mongodb}}
-    spec: {containers: [{name: mongodb, image: mongo:7.0, securityContext: {runAsUser: 999}}]}
----
+${foreignMongo('data', ', securityContext: {runAsUser: 999}')}---
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings, namespace: data}

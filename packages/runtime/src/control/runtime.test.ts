@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManifestError } from '../api/manifests.js';
-import { manifests, stubApp, stubRuntime } from './test-fixtures.js';
+import { foreignMongo, manifests, stubApp, stubRuntime } from './test-fixtures.js';
 
 const running: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -133,6 +133,22 @@ describe('Runtime: apply and delete', { timeout: 20_000 }, () => {
     ]);
   });
 
+  it('deletes a file that lists its Namespace first: what the Namespace took with it is deleted too, as kubectl says', async () => {
+    const { runtime } = await started();
+    const app = manifests(stubApp());
+    await runtime.apply(app);
+    const namespaceFirst = [...app.filter((m) => m.kind === 'Namespace'), ...app.filter((m) => m.kind !== 'Namespace')];
+    expect(await runtime.delete(namespaceFirst)).toEqual([
+      'namespace/shop deleted',
+      'virtualservice.networking.istio.io/stub deleted',
+      'gateway.networking.istio.io/shop-gateway deleted',
+      'deployment.apps/stub-v1 deleted',
+      'service/stub deleted',
+    ]);
+    expect(runtime.list()).toEqual([]);
+    expect(runtime.pods()).toEqual([]);
+  });
+
   it('shows the compiled route table of a pod, of the ingress gateway, and of no such proxy', async () => {
     const { runtime } = await started();
     await runtime.apply(manifests(stubApp()));
@@ -231,22 +247,7 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: mongodb, namespace: shop}
-spec: {selector: {app: mongodb}, ports: [{name: mongo, port: 27017}]}
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: mongodb, namespace: shop}
-spec:
-  replicas: 1
-  serviceName: mongodb
-  selector: {matchLabels: {app: mongodb}}
-  template:
-    metadata: {labels: {app: mongodb}}
-    spec: {containers: [{name: mongodb, image: mongo:7.0}]}
----
+${foreignMongo('shop')}---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: stub-v1, namespace: shop}

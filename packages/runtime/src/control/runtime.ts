@@ -200,8 +200,11 @@ export class Runtime {
     const removed: Manifest[] = [];
     for (const manifest of manifests) {
       const gone = this.store.remove(manifest);
+      // A Namespace deleted earlier in this request took its contents with it. On a cluster it is still Terminating
+      // when kubectl reaches them, so they are deleted one by one, not missing.
+      const cascaded = gone.length === 0 && removed.some((m) => objectKey(m) === objectKey(manifest));
       removed.push(...gone);
-      results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} ${gone.length > 0 ? 'deleted' : 'not found'}`);
+      results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} ${gone.length > 0 || cascaded ? 'deleted' : 'not found'}`);
     }
     // Routes go first, so nothing is sent to the pods about to drain by a route that names them.
     this.config = MeshConfig.fromManifests(this.store.istio(), (m) => this.store.createdAt(m));

@@ -59,6 +59,26 @@ metadata: {name: shop}
 `;
 }
 
+/** MongoDB as install/ runs it, in `namespace`: a Service and a StatefulSet whose image is not ours (never run locally). */
+export function foreignMongo(namespace: string, container = ''): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: mongodb, namespace: ${namespace}}
+spec: {selector: {app: mongodb}, ports: [{name: mongo, port: 27017}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: mongodb, namespace: ${namespace}}
+spec:
+  replicas: 1
+  serviceName: mongodb
+  selector: {matchLabels: {app: mongodb}}
+  template:
+    metadata: {labels: {app: mongodb}}
+    spec: {containers: [{name: mongodb, image: mongo:7.0${container}}]}
+`;
+}
+
 /** A Runtime over the stub services folder, with its own state directory; `stop` stops its pods and removes it. */
 export async function stubRuntime() {
   const stateDir = await mkdtemp(join(tmpdir(), 'mesh-mall-runtime-'));
