@@ -1,5 +1,5 @@
 # One Dockerfile for every service:
-#   docker buildx build --platform linux/amd64,linux/arm64 --build-arg SERVICE=recommend -t mesh-mall/recommend:v1 .
+#   docker buildx build --platform linux/amd64,linux/arm64 --build-arg SERVICE=recommend -t <registry>/mesh-mall/recommend:<tag> --push .
 # The version (v1/v2/v3) is not baked in: pods get APP_VERSION from their `version` label (see install/).
 # `npm run images` builds them all; `npm run test:images` builds and runs them with podman.
 ARG NODE_IMAGE=node:24-bookworm-slim

@@ -3,8 +3,10 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { baseConfigShape, exitDeadlineMs } from '@mesh-mall/kit';
 import { formatFinding, lint, SERVICES_DIR } from '@mesh-mall/runtime';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from './support/mesh-mall.js';
 
 const run = promisify(execFile);
@@ -148,9 +150,40 @@ describe('manifest lint', () => {
   });
 
   it('kubectl kustomize renders each act', async () => {
-    for (const act of ['jason', 'fox', 'mall-v2']) {
+    for (const act of ['jason', 'fox', 'mall-v2', 'recommend-v3']) {
       const { stdout } = await run('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', join(REPO_ROOT, 'install/acts', act)]);
       expect(stdout, act).toMatch(/kind: Deployment/);
     }
+  });
+
+  it('every mesh-mall pod stops inside its grace period with its sidecar outlasting it, and pulls its tag once', async () => {
+    const checked: string[] = [];
+    for (const file of ['base_apps', 'jason-apps', 'fox-apps', 'mall-v2-apps', 'recommend-v3-apps']) {
+      const documents = parseAllDocuments(await readFile(join(REPO_ROOT, 'install', `${file}.yaml`), 'utf8')).map((d) => d.toJS());
+      for (const workload of documents.filter((d) => d?.kind === 'Deployment')) {
+        const pod = workload.spec.template;
+        const [container] = pod.spec.containers;
+        if (!container.image.startsWith('mesh-mall/')) continue;
+        const env = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+        // As the kit reads them: the manifest's value, or the kit's default.
+        const settings = { SHUTDOWN_DELAY_MS: baseConfigShape.SHUTDOWN_DELAY_MS.parse(env.SHUTDOWN_DELAY_MS), DRAIN_TIMEOUT_MS: baseConfigShape.DRAIN_TIMEOUT_MS.parse(env.DRAIN_TIMEOUT_MS) };
+        const preStopMs = Number(/^sleep (\d+)$/.exec(container.lifecycle.preStop.exec.command.join(' '))![1]) * 1000;
+        // The kubelet's grace period starts with preStop; SIGTERM follows it, and the kit exits by its deadline.
+        const stopMs = preStopMs + exitDeadlineMs(settings);
+        const drainMs = Number(/^(\d+)s$/.exec(JSON.parse(pod.metadata.annotations['proxy.istio.io/config']).terminationDrainDuration)![1]) * 1000;
+        const name = `${file}: ${workload.metadata.name}`;
+        expect(stopMs, name).toBeLessThanOrEqual(pod.spec.terminationGracePeriodSeconds * 1000);
+        expect(drainMs, `${name}: the sidecar drains while its container still serves`).toBeGreaterThanOrEqual(stopMs);
+        expect(container.imagePullPolicy, name).toBe('IfNotPresent');
+        checked.push(`${workload.metadata.name} ${stopMs}/${drainMs}/${pod.spec.terminationGracePeriodSeconds * 1000}`);
+      }
+    }
+    expect(checked).toEqual([
+      ...['mall-v1', 'users-v1', 'recommend-v1', 'scores-v1', 'products-v1', 'discount-v1'].map((name) => `${name} 19000/19000/20000`),
+      'recommend-v2 19000/19000/20000',
+      ...['discount-v2', 'products-v2', 'favorites-v1'].map((name) => `${name} 19000/19000/20000`),
+      'mall-v2 19000/19000/20000',
+      'recommend-v3 19000/19000/20000',
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -84,6 +85,18 @@ async function get(port: number, path: string, headers: Record<string, string> =
   return fetch(`http://127.0.0.1:${port}${path}`, { headers, signal: AbortSignal.timeout(10_000) });
 }
 
+/** A request on a connection of its own (no keep-alive pool): whether the listener still accepts. */
+function getOnNewConnection(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode!));
+    });
+    request.on('timeout', () => request.destroy(new Error('no answer in 10 s')));
+    request.on('error', reject);
+  });
+}
+
 /**
  * Polls the probe until it answers `status`, or the container exits; resolves with the milliseconds it took. On
  * failure, says what the probe last got and what the container last logged.
@@ -126,7 +139,7 @@ async function stopLikeKubelet(container: string, run: PodRun, port: number, pat
   const prober = (async () => {
     while (probing && performance.now() < acceptUntil) {
       const at = Math.round(performance.now() - started);
-      requests.push(get(port, path).catch((error: Error) => refusedInWindow.push(`${at} ms: ${(error.cause as Error)?.message ?? error.message}`)));
+      requests.push(getOnNewConnection(port, path).catch((error: Error) => refusedInWindow.push(`${at} ms: ${error.message}`)));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();

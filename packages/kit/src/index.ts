@@ -15,7 +15,7 @@ export {
   type PropagatedHeaders,
 } from './propagation.js';
 export { idListSchema, idsQuerySchema, MAX_IDS, userNameSchema } from './schemas.js';
-export { startService, type RequestHandler, type RunningService, type ServiceOptions } from './server.js';
+export { exitDeadlineMs, startService, type RequestHandler, type RunningService, type ServiceOptions } from './server.js';
 export { parseWith } from './validate.js';
 export * from './contracts.js';
 export { shutdownTelemetry, startTelemetry } from './telemetry/sdk.js';

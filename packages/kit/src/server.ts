@@ -147,6 +147,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 /** Past the shutdown delay, the drain and the flush, plus this, the process ends whatever is still pending. */
 const EXIT_MARGIN_MS = 1_000;
 
+/** How long after SIGTERM a service exits at the latest, with these settings (see armExitDeadline). */
+export const exitDeadlineMs = (config: Pick<BaseConfig, 'SHUTDOWN_DELAY_MS' | 'DRAIN_TIMEOUT_MS'>): number =>
+  config.SHUTDOWN_DELAY_MS + config.DRAIN_TIMEOUT_MS + FLUSH_BUDGET_MS + EXIT_MARGIN_MS;
+
 /**
  * A stop must end inside the pod's grace period (terminationGracePeriodSeconds in install/ is sized from these
  * settings): if the graceful path has not exited by SHUTDOWN_DELAY_MS + DRAIN_TIMEOUT_MS + the telemetry flush budget
@@ -155,7 +159,7 @@ const EXIT_MARGIN_MS = 1_000;
  * (dns-lookup.ts).
  */
 function armExitDeadline(config: BaseConfig, logger: Logger): void {
-  const deadlineMs = config.SHUTDOWN_DELAY_MS + config.DRAIN_TIMEOUT_MS + FLUSH_BUDGET_MS + EXIT_MARGIN_MS;
+  const deadlineMs = exitDeadlineMs(config);
   setTimeout(() => {
     logger.error({ deadlineMs }, 'exit deadline passed: exiting with requests or clean-up unfinished');
     process.exit(1);
