@@ -37,6 +37,52 @@ describe('manifests', () => {
     }
   });
 
+  it('refuses what the API server refuses whatever the kind: no apiVersion or kind, not an object, a kind its groups do not serve, invalid names and labels', () => {
+    const refusal = (yaml: string) => {
+      try {
+        parseManifests(yaml, 'x.yaml');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'applied';
+    };
+    expect(refusal('metadata: {name: x}\n')).toBe('x.yaml (document 1): apiVersion not set; kind not set');
+    expect(refusal('apiVersion: v1\nkind: 42\nmetadata: {name: x}\n')).toBe('x.yaml (document 1): kind not set');
+    expect(refusal('just a string\n')).toBe('x.yaml (document 1): a document must be an object with apiVersion, kind and metadata, not a string');
+    expect(refusal('- a\n- b\n')).toBe('x.yaml (document 1): a document must be an object with apiVersion, kind and metadata, not a list');
+    expect(refusal('apiVersion: v1\nkind: Widget\nmetadata: {name: x}\n')).toBe('x.yaml (document 1): Widget "x": no matches for kind "Widget" in version "v1"');
+    expect(refusal('apiVersion: apps/v1\nkind: Deployments\nmetadata: {name: x}\n')).toBe('x.yaml (document 1): Deployments "x": no matches for kind "Deployments" in version "apps/v1"');
+    expect(refusal('apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n')).toBe('x.yaml (document 1): ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required');
+    const service = (name: string) => refusal(`apiVersion: v1\nkind: Service\nmetadata: {name: "${name}"}\nspec: {ports: [{port: 80}]}\n`);
+    const dns1035 = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+    expect(service('1abc')).toBe(`x.yaml (document 1): Service "1abc" is invalid: metadata.name: Invalid value: "1abc": ${dns1035}`);
+    expect(service('a.b')).toBe(`x.yaml (document 1): Service "a.b" is invalid: metadata.name: Invalid value: "a.b": ${dns1035}`);
+    const long = 'a'.repeat(64);
+    expect(service(long)).toBe(`x.yaml (document 1): Service "${long}" is invalid: metadata.name: Invalid value: "${long}": must be no more than 63 characters`);
+    const subdomain = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    expect(refusal('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a..b}\n')).toBe(`x.yaml (document 1): ConfigMap "a..b" is invalid: metadata.name: Invalid value: "a..b": ${subdomain}`);
+    expect(refusal(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${'a'.repeat(253)}}\n`)).toBe('applied');
+    expect(refusal('apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n')).toBe(
+      `x.yaml (document 1): Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+    );
+    expect(refusal(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, labels: {"Bad Key!": "v", "example.com/ok": ${'x'.repeat(64)}}}\n`)).toBe(
+      `x.yaml (document 1): ConfigMap "x" is invalid: metadata.labels: Invalid value: "Bad Key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'); metadata.labels: Invalid value: "${'x'.repeat(64)}": must be no more than 63 characters`,
+    );
+    expect(refusal('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {template: {metadata: {labels: {app: "-x"}}}}\n')).toBe(
+      `x.yaml (document 1): Deployment "x" is invalid: spec.template.metadata.labels: Invalid value: "-x": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+    );
+  });
+
+  it('refuses kinds a cluster stores that would change outcomes locally ignored: LimitRange, ResourceQuota, and Lists to unpack', () => {
+    for (const kind of ['LimitRange', 'ResourceQuota', 'ConfigMapList']) {
+      expect(() => parseManifests(`apiVersion: v1\nkind: ${kind}\nmetadata: {name: x}\n`, 'x.yaml')).toThrow(
+        kind.endsWith('List')
+          ? `x.yaml (document 1): ${kind} "x": a ${kind} is not supported by the local runtime: put its items in documents of their own`
+          : `x.yaml (document 1): ${kind} "x": ${kind} is not supported by the local runtime (valid on a cluster)`,
+      );
+    }
+  });
+
   it('reports an invalid object with file, document and field', () => {
     const text = 'kind: Namespace\napiVersion: v1\nmetadata: {name: ok}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {}}, template: {metadata: {}, spec: {containers: []}}}\n';
     expect(() => parseManifests(text, 'apps.yaml')).toThrow(ManifestError);

@@ -1,6 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { unknownKind } from './api-resources.js';
+import { labelErrors, objectMetaErrors } from './object-meta.js';
 import { formatPath, parseStrict } from './strict.js';
 import { z } from 'zod';
 import {
@@ -236,6 +238,10 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
   const result: ReadResult = { manifests: [], warnings: [], clusterOnly: [] };
   const clusterOnly = new Set<string>();
   for (const { source, object } of documents) {
+    if (purpose === 'apply') {
+      const refused = refusedAsAnyCluster(object);
+      if (refused) throw new ManifestError(`${source}: ${refused}`);
+    }
     const kind = (object as { kind?: unknown }).kind;
     const name = (object as { metadata?: { name?: unknown } }).metadata?.name;
     const label = `${source}: ${String(kind)} ${String(name)}`;
@@ -294,6 +300,31 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
   }
   result.clusterOnly = [...clusterOnly].sort();
   return result;
+}
+
+/** Kinds a cluster stores but that change outcomes the runtime does not model (default requests, refused pods). */
+const OUTCOME_KINDS = new Set(['LimitRange', 'ResourceQuota']);
+
+/**
+ * Why the API server would refuse the document whatever its kind (an object with apiVersion, kind and valid
+ * metadata, of a kind it serves), or why the runtime refuses a kind it would store; undefined if neither.
+ */
+function refusedAsAnyCluster(object: unknown): string | undefined {
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+    return `a document must be an object with apiVersion, kind and metadata, not ${Array.isArray(object) ? 'a list' : `a ${typeof object}`}`;
+  }
+  const { apiVersion, kind, metadata: meta, spec } = object as { apiVersion?: unknown; kind?: unknown; metadata?: unknown; spec?: { template?: { metadata?: { labels?: unknown } } } };
+  // kubectl's own check before it sends anything ("error validating data").
+  const unset = [typeof apiVersion === 'string' && apiVersion ? [] : ['apiVersion not set'], typeof kind === 'string' && kind ? [] : ['kind not set']].flat();
+  if (unset.length > 0) return unset.join('; ');
+  const what = `${String(kind)} ${JSON.stringify((meta as { name?: unknown } | undefined)?.name ?? '')}`;
+  const unknown = unknownKind(apiVersion as string, kind as string);
+  if (unknown) return `${what}: ${unknown}`;
+  const invalid = [...objectMetaErrors(kind as string, meta), ...labelErrors('spec.template.metadata.labels', spec?.template?.metadata?.labels)];
+  if (invalid.length > 0) return `${what} is invalid: ${invalid.join('; ')}`;
+  if ((kind as string).endsWith('List')) return `${what}: a ${String(kind)} is not supported by the local runtime: put its items in documents of their own`;
+  if (OUTCOME_KINDS.has(kind as string)) return `${what}: ${String(kind)} is not supported by the local runtime (valid on a cluster)`;
+  return undefined;
 }
 
 /**

@@ -11,7 +11,16 @@ export interface ParsedStrict<T> {
  * parsed again), so the caller can report them; any other problem is an error naming its path.
  */
 export function parseStrict<T>(schema: z.ZodType<T>, input: unknown, prefix = 'spec'): ParsedStrict<T> | { error: string } {
-  const working = structuredClone(input ?? {}) as Record<string, unknown>;
+  // Copied only along the paths whose keys are dropped, so the caller's object stays as it was, and a value nesting
+  // deeper than any copy could recurse is never walked.
+  const copies = new WeakSet<object>();
+  const copyOf = <V>(value: V): V => {
+    if (value === null || typeof value !== 'object' || copies.has(value)) return value;
+    const copy = (Array.isArray(value) ? [...value] : { ...value }) as V & object;
+    copies.add(copy);
+    return copy;
+  };
+  const working = copyOf((input ?? {}) as Record<string, unknown>);
   const unknown: string[] = [];
   for (;;) {
     const parsed = schema.safeParse(working);
@@ -22,7 +31,7 @@ export function parseStrict<T>(schema: z.ZodType<T>, input: unknown, prefix = 's
       return { error: others.map((i) => `${formatPath(prefix, i.path)}: ${i.message}`).join('; ') };
     }
     for (const issue of unknownKeys) {
-      const parent = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], working) as Record<string, unknown>;
+      const parent = issue.path.reduce<Record<PropertyKey, unknown>>((node, key) => (node[key] = copyOf(node[key])) as Record<PropertyKey, unknown>, working);
       for (const key of (issue as { keys: string[] }).keys) {
         unknown.push(formatPath(prefix, [...issue.path, key]));
         delete parent[key];

@@ -151,6 +151,19 @@ data: {a: b}
     expect(await json('POST', '/workloads', {})).toEqual({ status: 404, body: { error: 'Not Found', message: `no POST /workloads; ${hint}` } });
   });
 
+  it('refuses a body nesting deeper than the API server reads with 400, and answers one just within it without a 500', async () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const body = (depth: number) => `{"documents": [{"source": "deep.json", "object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "deep"}, "data": ${nested(depth)}}}]}`;
+    expect(await call('POST', '/apply', body(200_000))).toMatchObject({ status: 400, body: '{"error":"Bad Request","message":"body is not JSON the API server reads: exceeded max depth (10000)"}' });
+    expect(await call('POST', '/apply', body(9_990))).toMatchObject({ status: 200, body: '{"results":[],"warnings":["deep.json: ConfigMap deep is not used by the local runtime"],"clusterOnly":[]}' });
+    const deployment = `{"documents": [{"source": "deep.json", "object": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "deep"}, "spec": {"x": ${nested(9_990)}}}}]}`;
+    expect(await call('POST', '/apply', deployment)).toEqual({
+      status: 422,
+      type: 'application/json',
+      body: '{"error":"Unprocessable Entity","message":"deep.json: Deployment deep: spec.selector: Invalid input: expected object, received undefined; spec.template: Invalid input: expected object, received undefined"}',
+    });
+  });
+
   it("serves Istio's metrics in Prometheus' text format", async () => {
     const metrics = await call('GET', '/metrics');
     expect(metrics.status).toBe(200);

@@ -1,6 +1,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ManifestError, toManifests, toObjectNames } from '../api/manifests.js';
+import { nestsDeeperThan } from '../lib/nesting.js';
 import { BodyTooLarge, readBoundedBody } from '../lib/read-body.js';
 import type { MeshTelemetry } from '../telemetry/mesh-telemetry.js';
 import { ingressRouteView, sidecarRouteView } from './route-view.js';
@@ -11,6 +12,7 @@ import { view, VIEWS, type ViewName } from './views.js';
 const documentsBody = z.object({ documents: z.array(z.object({ source: z.string(), object: z.unknown() })) });
 
 const BODY_LIMIT = 8 * 1024 * 1024;
+const MAX_JSON_DEPTH = 10_000;
 
 class ControlError extends Error {
   constructor(
@@ -76,11 +78,15 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   } catch (error) {
     throw error instanceof BodyTooLarge ? new ControlError(413, 'request body too large') : error;
   }
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8'));
   } catch {
     throw new ControlError(400, 'body is not JSON');
   }
+  // The API server's JSON decoder stops at this depth (Go encoding/json maxNestingDepth: "exceeded max depth").
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw new ControlError(400, `body is not JSON the API server reads: exceeded max depth (${MAX_JSON_DEPTH})`);
+  return value;
 }
 
 function decodePathSegment(segment: string): string {
