@@ -96,11 +96,14 @@ describe('scheduling by requests', () => {
     expect((await applyText('borrow.yaml', echo('borrow', 1, '192Mi'))).code).toBe(0);
     const before = (await pods()).filter((p) => p.workload === 'scores-v1');
     expect(before.map((p) => p.status)).toEqual(['Running']);
+    const asked = Date.now();
     const applying = applyText('scores-500.yaml', scores(500));
     expect(await mallAnswers()).toBe(200);
     expect(await applying).toMatchObject({ code: 0, stdout: 'deployment.apps/scores-v1 configured\n' });
 
-    const all = (await pods()).filter((p) => p.workload === 'scores-v1');
+    // The ReplicaSet controller makes the 499 new ones at its API client's pace: 30 at once, then 20 a second.
+    const all = (await until((now) => now.filter((p) => p.workload === 'scores-v1').length === 500, 'the 500 scores pods made')).filter((p) => p.workload === 'scores-v1');
+    expect(Date.now() - asked, 'made at 20 a second after a burst of 30, not at once').toBeGreaterThanOrEqual(((499 - 30) / 20) * 1000);
     expect(all).toHaveLength(500);
     expect(all.filter((p) => p.status === 'Running' && p.ready)).toHaveLength(2);
     const pending = all.filter((p) => p.status === 'Pending');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WorkloadManifest } from '../api/manifests.js';
 import type { PodFactory, RunningPod } from './pod-factory.js';
 import { RolloutController } from './rollout-controller.js';
@@ -50,6 +50,21 @@ describe('RolloutController', () => {
     await rollouts.rollOut(workload(kind, 'mesh-mall/echo:v2', 3, strategy));
     expect(images()).toEqual(Array(3).fill('mesh-mall/echo:v2'));
     expect(live.size).toBe(3);
+  });
+
+  it("makes a scale-up's pods at its controller's API rate: a burst of 30, then 20 a second", async () => {
+    const { factory } = fakeFactory();
+    let now = 0;
+    // No room for any pod: every one made stays Pending, so what is counted is what the controller made.
+    const rollouts = new RolloutController(factory, { servicesDir: STUB_SERVICES_DIR, capacity: { cpu: 8, memory: 2 ** 34, pods: 0 }, report: () => undefined, now: () => now });
+    await rollouts.rollOut(workload('Deployment', 'mesh-mall/stub:v1', 100_000));
+    expect(rollouts.list()).toHaveLength(30);
+    now = 1000;
+    await vi.waitFor(() => expect(rollouts.list()).toHaveLength(50));
+    now = 2000;
+    await vi.waitFor(() => expect(rollouts.list()).toHaveLength(70));
+    await rollouts.stopAll();
+    expect(rollouts.list()).toEqual([]);
   });
 
   it('stopAll leaves no pod behind, and makes none after', async () => {

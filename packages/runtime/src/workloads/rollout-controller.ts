@@ -2,6 +2,7 @@ import { namespaceOf, type WorkloadManifest } from '../api/manifests.js';
 import { podRequests, type Requests } from '../api/resources.js';
 import type { Pod } from '../k8s/identity.js';
 import type { Capacity } from './capacity.js';
+import { TokenBucket } from './api-rate-limit.js';
 import { packageForImage, type ServicePackage } from './images.js';
 import type { PodFactory, RunningPod } from './pod-factory.js';
 import { deploymentPace, rollingStep, STATEFUL_SET_PACE, type RolloutPace } from './rollout-pace.js';
@@ -13,6 +14,8 @@ export interface RolloutOptions {
   /** What the local node offers pods. */
   capacity: Capacity;
   report: (message: string) => void;
+  /** The clock of the controllers' API rate limit (tests pass their own). */
+  now?: () => number;
 }
 
 /** One pod of a workload, from its creation (Pending) to its removal. */
@@ -74,12 +77,17 @@ export class RolloutController {
   private readonly scheduler: Scheduler<PodRecord>;
   /** Set by stopAll: no reconcile makes pods any more. */
   private stopped = false;
+  /** Each controller's API client (the ReplicaSet controller's for Deployments, the StatefulSet controller's). */
+  private readonly apiClients: Record<WorkloadManifest['kind'], TokenBucket>;
+  /** Workloads waiting for their controller's next API token to make more pods, with the timer that resumes them. */
+  private readonly waitingForApi = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly factory: PodFactory,
     private readonly options: RolloutOptions,
   ) {
     this.scheduler = new Scheduler<PodRecord>(options.capacity, (record) => this.launch(record));
+    this.apiClients = { Deployment: new TokenBucket(undefined, undefined, options.now), StatefulSet: new TokenBucket(undefined, undefined, options.now) };
   }
 
   /** Every pod, Pending ones included. */
@@ -132,6 +140,8 @@ export class RolloutController {
   async stopAll(): Promise<void> {
     this.stopped = true;
     this.desired.clear();
+    for (const timer of this.waitingForApi.values()) clearTimeout(timer);
+    this.waitingForApi.clear();
     await Promise.all([...this.pods.keys()].map((key) => this.serially(key, () => this.removeAll(key))));
   }
 
@@ -197,14 +207,25 @@ export class RolloutController {
   /**
    * Makes `count` new pods, at most BURST_REPLICAS of them Pending at once (the ReplicaSet controller's burstReplicas):
    * more are made as these get bound, so a typo like `replicas: 500000` holds 500 pod objects, not half a million.
-   * They are made at once: the ReplicaSet controller's slowStartBatch (batches of 1, 2, 4, …) only differs from that
-   * when a create call fails (an admission refusal stops the batches that follow), and the local API server's pod
-   * creation cannot fail, so on a cluster too every batch would go through at once.
+   * Each create spends a token of the controller's API client (api-rate-limit.ts); when they run out, the workload
+   * goes on at the next token. The ReplicaSet controller's slowStartBatch (batches of 1, 2, 4, …) is not modelled: it
+   * only differs from this when a create call fails (an admission refusal stops the batches that follow), and the
+   * local API server's pod creation cannot fail.
    */
   private create(key: string, workload: WorkloadManifest, revision: string, count: number): void {
     if (this.stopped) return;
     const pending = (this.pods.get(key) ?? []).filter((r) => !r.starting && !r.running && !r.removed).length;
-    for (let i = 0; i < Math.min(count, BURST_REPLICAS - pending); i++) {
+    const wanted = Math.min(count, BURST_REPLICAS - pending);
+    const granted = this.apiClients[workload.kind].take(wanted);
+    // Out of API tokens: the workload goes on when its controller's client has the next one.
+    if (granted < wanted && !this.waitingForApi.has(key)) {
+      const resume = setTimeout(() => {
+        this.waitingForApi.delete(key);
+        this.kick(key);
+      }, this.apiClients[workload.kind].untilNext());
+      this.waitingForApi.set(key, resume.unref());
+    }
+    for (let i = 0; i < granted; i++) {
       const record: PodRecord = {
         pod: this.factory.newPod(workload),
         workload,
