@@ -191,21 +191,19 @@ describe('mesh-mall: arguments and exit codes', () => {
   });
 
   it.each([
-    [['nope'], [], "error: unknown command 'nope'"],
-    [['get'], ['get'], "error: missing required argument 'what'"],
-    [['get', 'pods', '-o', 'xml'], ['get'], "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are json, yaml."],
-    [['apply'], ['apply'], "error: required option '-f, --filename <paths...>' not specified"],
-    [['delete', '-f'], ['delete'], "error: option '-f, --filename <paths...>' argument missing"],
-    [['up', '--port', '70000'], ['up'], "error: option '-p, --port <port>' argument '70000' is invalid. must be a port number 0–65535"],
-    [['up', '--ui-port', '1.5'], ['up'], "error: option '--ui-port <port>' argument '1.5' is invalid. must be a port number 0–65535"],
-    [['up', '-e', 'LATENCY_MS'], ['up'], "error: option '-e, --env <KEY=VALUE>' argument 'LATENCY_MS' is invalid. must be KEY=VALUE"],
-    [['up', '--pod-starts', '0'], ['up'], "error: option '--pod-starts <count>' argument '0' is invalid. must be 1–100"],
-    [['analyze', '-n', '101'], ['analyze'], "error: option '-n, --limit <count>' argument '101' is invalid. must be 1–100"],
-    [['proxy-config', 'routes'], ['proxy-config'], "error: missing required argument 'pod'"],
-  ])('%j: says what is wrong, then the help, and exits 1', async (args, command, error) => {
-    const help = await cli([...command, '--help']);
-    expect(help.code).toBe(0);
-    expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: `${error}\n\n${help.stdout}` });
+    [['nope'], "error: unknown command 'nope'"],
+    [['get'], "error: missing required argument 'what'"],
+    [['get', 'pods', '-o', 'xml'], "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are json, yaml."],
+    [['apply'], "error: required option '-f, --filename <paths...>' not specified"],
+    [['delete', '-f'], "error: option '-f, --filename <paths...>' argument missing"],
+    [['up', '--port', '70000'], "error: option '-p, --port <port>' argument '70000' is invalid. must be a port number 0–65535"],
+    [['up', '--ui-port', '1.5'], "error: option '--ui-port <port>' argument '1.5' is invalid. must be a port number 0–65535"],
+    [['up', '-e', 'LATENCY_MS'], "error: option '-e, --env <KEY=VALUE>' argument 'LATENCY_MS' is invalid. must be KEY=VALUE"],
+    [['up', '--pod-starts', '0'], "error: option '--pod-starts <count>' argument '0' is invalid. must be 1–100"],
+    [['analyze', '-n', '101'], "error: option '-n, --limit <count>' argument '101' is invalid. must be 1–100"],
+    [['proxy-config', 'routes'], "error: missing required argument 'pod'"],
+  ])('%j: says what is wrong in one line, and exits 1', async (args, error) => {
+    expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: `${error.replace(/^error: /, 'mesh-mall: ')} (--help for usage)\n` });
   });
 
   it.each([
@@ -565,6 +563,28 @@ spec:
       expect(debugging.run.stderr).toMatch(/^mesh-mall: fatal: Error: rejected\n {4}at [^]*; stopping every pod\n$/);
     } finally {
       debugging.cleanup();
+    }
+  });
+
+  it('a fatal error while it is still starting is said and stops what started, as one after the banner', async () => {
+    const manifest = await file('data.yaml', MANIFEST);
+    const stateDir = await mkdtemp(join(dir, 'state-'));
+    const errorEvents = ['uncaughtException', 'unhandledRejection'] as const;
+    const before = new Set(errorEvents.flatMap((event) => listeners(event)));
+    const started = await start(['up', '-f', manifest, '--port', '0', '--control-port', '0', '--otlp-port', '0', '--ui-port', '0', '--state-dir', stateDir, '--capacity', 'cpu=2,memory=1Gi']);
+    try {
+      // Before the banner: the runtime is still reading and applying its manifests.
+      expect(started.run.stdout).not.toContain('mesh-mall is up');
+      const [fatal] = listeners('uncaughtException').filter((l) => !before.has(l));
+      fatal!(new Error('broke while starting'));
+      expect(await started.exit).toBe(1);
+      const line = 'mesh-mall: fatal: broke while starting (--debug shows where); stopping every pod';
+      expect(started.run.stderr).toBe(`${line}\n`);
+      expect(await readFile(join(stateDir, 'runtime.log'), 'utf8')).toContain(line);
+      await started.done.catch(() => undefined);
+    } finally {
+      for (const event of errorEvents) for (const listener of listeners(event).filter((l) => !before.has(l))) process.removeListener(event, listener);
+      started.restore();
     }
   });
 

@@ -11,7 +11,7 @@ import { analyzeTrace, formatAnalysis, formatWaterfall } from '../telemetry/trac
 import type { JaegerTrace } from '../telemetry/tracing/store.js';
 import { machineCapacity, parseCapacity, type Capacity } from '../workloads/capacity.js';
 import { DEFAULT_START_SLOTS } from '../workloads/start-slots.js';
-import { clusterOnlyNote, describe, up, UsageError } from './up.js';
+import { clusterOnlyNote, describe, up, UsageError, type Running } from './up.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const warn = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -76,7 +76,8 @@ const routeTablePath = (pod: string) => `/proxy-config/routes/${encodeURICompone
 const program = new Command('mesh-mall')
   .description("Runs the repo's Kubernetes + Istio YAML on one machine, and talks to it like kubectl.")
   .option('--debug', 'print the stack trace of an unexpected error (also MESH_MALL_DEBUG=1)')
-  .showHelpAfterError();
+  // A usage error is one line, as every other error of the CLI (commander's "error: " becomes the CLI's name).
+  .configureOutput({ outputError: (message, write) => write(`mesh-mall: ${message.replace(/^error: /, '').trimEnd()} (--help for usage)\n`) });
 
 /** Whether unexpected errors are printed with their stack. */
 const debugging = () => program.opts<{ debug?: boolean }>().debug === true || process.env.MESH_MALL_DEBUG === '1';
@@ -123,7 +124,30 @@ program
       accessLog: opts.accessLog,
       env: opts.env,
     };
-    const running = await up(options, say);
+    // Nothing asked of the runtime should bring it down; if something does (from the first pod's start on), it says
+    // what on the terminal and in its log, and takes its pods with it rather than leave them running unseen.
+    let stopPods: () => Promise<void> = async () => undefined;
+    const fatal = (error: unknown) => {
+      const line = `mesh-mall: fatal: ${debugging() ? ((error as Error)?.stack ?? String(error)) : describeError(error)}; stopping every pod`;
+      warn(line);
+      try {
+        appendFileSync(join(options.stateDir, 'runtime.log'), `${new Date().toISOString()} ${line}\n`);
+      } catch {
+        // The terminal has it.
+      }
+      void Promise.race([stopPods(), setTimeout(FATAL_STOP_MS)]).finally(() => process.exit(1));
+    };
+    process.on('uncaughtException', fatal);
+    process.on('unhandledRejection', fatal);
+    let running: Running;
+    try {
+      running = await up(options, say, (stop) => (stopPods = stop));
+    } catch (error) {
+      // up has stopped what it started; the error is the CLI's to print, as any other.
+      process.off('uncaughtException', fatal);
+      process.off('unhandledRejection', fatal);
+      throw error;
+    }
     describe(running, options).forEach(say);
     let stopping = false;
     const stop = (signal: string) => {
@@ -137,20 +161,6 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    // Nothing asked of the runtime should bring it down; if something does, it says what on the terminal and in its
-    // log, and takes its pods with it rather than leave them running unseen.
-    const fatal = (error: unknown) => {
-      const line = `mesh-mall: fatal: ${debugging() ? ((error as Error)?.stack ?? String(error)) : describeError(error)}; stopping every pod`;
-      warn(line);
-      try {
-        appendFileSync(join(options.stateDir, 'runtime.log'), `${new Date().toISOString()} ${line}\n`);
-      } catch {
-        // The terminal has it.
-      }
-      void Promise.race([running.stop(), setTimeout(FATAL_STOP_MS)]).finally(() => process.exit(1));
-    };
-    process.on('uncaughtException', fatal);
-    process.on('unhandledRejection', fatal);
   });
 
 const server = new Option('-s, --server <url>', 'control API of the running runtime').default(defaultServer);

@@ -40,7 +40,7 @@ export class UsageError extends Error {
 }
 
 /** `mesh-mall up`: reads the manifests, starts every workload and the gateway, and returns once all are ready. */
-export async function up(options: UpOptions, say: (line: string) => void): Promise<Running> {
+export async function up(options: UpOptions, say: (line: string) => void, onStop: (stop: () => Promise<void>) => void = () => undefined): Promise<Running> {
   const { manifests, warnings, clusterOnly } = await readManifests(options.files);
   warnings.forEach((w) => say(`warning: ${w}`));
   if (clusterOnly.length > 0) say(clusterOnlyNote(clusterOnly));
@@ -61,6 +61,8 @@ export async function up(options: UpOptions, say: (line: string) => void): Promi
     for (const close of closers.reverse()) await close();
     await runtime.stop();
   };
+  // What stops it all, for a fatal error while it is still starting.
+  onStop(stop);
   try {
     const port = await claim('gateway', options.port, '--port or MESH_MALL_GATEWAY_PORT', () => gateway.listen(options.port, '127.0.0.1'));
     closers.push(() => gateway.close());
