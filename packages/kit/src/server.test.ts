@@ -11,6 +11,12 @@ afterEach(async () => {
 });
 
 describe('startService', () => {
+  it('leaves a server error after start-up unhandled, as an uncaught error, rather than swallowed by the listen step', async () => {
+    const running = await startService({ config: testConfig(), logger, handler: (_req, res) => res.end(), handleSignals: false });
+    cleanups.push(() => running.shutdown('test'));
+    expect(() => running.server.emit('error', new Error('accept failed'))).toThrow('accept failed');
+  });
+
   it('answers probes, and finishes in-flight requests while draining', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

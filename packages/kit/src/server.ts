@@ -95,6 +95,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
   });
   const address = server.address();
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: once listening on a TCP port, address() is always an object: the fallback cannot be reached
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 
   let shuttingDown: Promise<void> | undefined;

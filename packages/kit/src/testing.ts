@@ -36,6 +36,7 @@ export async function startStub(answer: (req: IncomingMessage, body: string) => 
     let body = '';
     for await (const chunk of req) body += chunk;
     const reply = await answer(req, body);
+    // Stryker disable next-line ConditionalExpression: without delayMs, waiting on setTimeout(undefined) is one timer tick: nothing answers differently
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     const text = reply.raw ?? JSON.stringify(reply.body ?? {});
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(text);
@@ -43,6 +44,7 @@ export async function startStub(answer: (req: IncomingMessage, body: string) => 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: once listening on a TCP port, address() is always an object: the fallback cannot be reached
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,

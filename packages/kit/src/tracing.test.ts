@@ -180,9 +180,14 @@ describe('the server while traced', () => {
     const guest = await serveIn(app);
     await fetch(`http://127.0.0.1:${guest.port}/x`);
     guest.span.end();
-    const [first, second] = (await finished()).filter((s) => s.name === 'server');
+    // An empty end-user header names nobody either.
+    const nobody = await serveIn(app);
+    await fetch(`http://127.0.0.1:${nobody.port}/x`, { headers: { 'end-user': '' } });
+    nobody.span.end();
+    const [first, second, third] = (await finished()).filter((s) => s.name === 'server');
     expect(first!.attributes).toEqual({ 'user.id': 'jason' });
     expect(second!.attributes).toEqual({});
+    expect(third!.attributes).toEqual({});
   });
 
   it('shows the simulated processing as a span of its own under the request, ended before the handler runs', async () => {

@@ -42,7 +42,8 @@ describe('the telemetry preload', () => {
   it('names the service by its folder without OTEL_SERVICE_NAME, version v1 and namespace default without theirs', async () => {
     vi.spyOn(process, 'argv', 'get').mockReturnValue(['node', '/app/services/favorites-folder/dist/main.js']);
     const sent = await preloadWith({});
-    expect(sent).toContain('favorites-folder');
+    // The attribute itself: the process resource's command line carries the folder too.
+    expect(sent).toMatch(/service\.name\x12\x12\n\x10favorites-folder/);
     expect(sent).toMatch(/service\.version\x12\x04\n\x02v1/);
     expect(sent).toMatch(/k8s\.namespace\.name\x12\t\n\x07default/);
   });

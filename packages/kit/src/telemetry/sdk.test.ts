@@ -1,4 +1,5 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startStub, type Stub } from '../testing.js';
 import { FLUSH_BUDGET_MS, shutdownTelemetry, startTelemetry } from './sdk.js';
@@ -9,7 +10,7 @@ const stubs: Stub[] = [];
 afterEach(async () => {
   await shutdownTelemetry();
   // A process starts its telemetry once; each test here is such a process, so the global registrations go too.
-  for (const api of [trace, propagation, context, metrics]) api.disable();
+  for (const api of [trace, propagation, context, metrics, logs]) api.disable();
   vi.unstubAllEnvs();
   await Promise.all(stubs.splice(0).map((s) => s.close()));
 });
@@ -38,6 +39,16 @@ describe('the kit’s telemetry', () => {
     expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/traces']);
     const body = stub.requests[0]!.body;
     for (const text of ['unit of work', 'service.name', 'scores-test', 'service.version', 'v3', 'k8s.namespace.name', 'lane-fox']) expect(body).toContain(text);
+  });
+
+  it('exports no log records unless OTEL_LOGS_EXPORTER asks for them', async () => {
+    const stub = await collector();
+    const env = environment({ OTEL_EXPORTER_OTLP_ENDPOINT: stub.url });
+    await startTelemetry({ serviceName: 'logs-test', serviceVersion: 'v1', namespace: 'default', env });
+    logs.getLogger('test').emit({ body: 'a log record' });
+    trace.getTracer('test').startSpan('unit of work').end();
+    await shutdownTelemetry();
+    expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/traces']);
   });
 
   it('propagates W3C trace context, baggage and B3 multi-header (what Envoy reads)', async () => {

@@ -48,6 +48,11 @@ spec: {mtls: {mode: DISABLE}}
 });
 
 describe('translated routes', () => {
+  it('hold no match condition for a route that names none (it takes every request)', () => {
+    const compiled = tables(vs('[{route: [{destination: {host: users}}]}]'));
+    expect(compiled.routesOf(compiled.config.virtualServices[0]!, 'base').map((r) => r.route.matches)).toEqual([[]]);
+  });
+
   it('are named <virtualservice>.<namespace>#<index> unless named', () => {
     const compiled = tables(vs('[{name: first, route: [{destination: {host: users}}]}, {route: [{destination: {host: users}}]}]'));
     expect(compiled.routesOf(compiled.config.virtualServices[0]!, 'base').map((r) => r.route.name)).toEqual(['first', 'users.base#1']);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseManifests, type ServiceManifest } from '../api/manifests.js';
 import { pod, sampleRegistry, serviceManifest } from '../k8s/test-fixtures.js';
 import { MeshRoutes, type IngressIdentity } from './compile.js';
 import { MALL_GATEWAY, meshConfig, source } from './test-fixtures.js';
@@ -102,6 +103,60 @@ spec:
   });
 });
 
+describe('Services on several ports, or on port 80', () => {
+  /** The sample registry and `shop` in base on ports 80 and 9080. */
+  const withShop = (yaml: string) => {
+    const registry = sampleRegistry();
+    const shop = `apiVersion: v1\nkind: Service\nmetadata: {name: shop, namespace: base}\nspec:\n  selector: {app: shop}\n  ports: [{name: http, port: 80}, {name: admin, port: 9080}]\n`;
+    registry.putService(parseManifests(shop, 't').manifests[0] as ServiceManifest);
+    return new MeshRoutes(meshConfig(yaml), registry.snapshot());
+  };
+
+  it('list every virtual host of the sidecar table, one per Service and port', () => {
+    expect(withShop('').sidecar('fox').virtualHosts.map((v) => v.name)).toEqual([
+      'users.base.svc.cluster.local:7000',
+      'products.fox.svc.cluster.local:7000',
+      'shop.base.svc.cluster.local:80',
+      'shop.base.svc.cluster.local:9080',
+    ]);
+  });
+
+  it('answer a Host without a port, and with :80, for a Service on port 80 (pilot generateVirtualHostDomains)', () => {
+    const base = withShop('').sidecar('base');
+    const http = base.virtualHosts.find((h) => h.name === 'shop.base.svc.cluster.local:80')!;
+    expect(http.domains).toEqual([
+      'shop.base.svc.cluster.local',
+      'shop.base.svc.cluster.local:80',
+      'shop.base.svc',
+      'shop.base.svc:80',
+      'shop.base',
+      'shop.base:80',
+      'shop',
+      'shop:80',
+    ]);
+    expect(base.lookup('shop')).toBe(http.host);
+    expect(base.lookup('shop:80')).toBe(http.host);
+    expect(base.lookup('shop:9080')).toBe(base.virtualHosts.find((h) => h.name === 'shop.base.svc.cluster.local:9080')!.host);
+  });
+
+  it('resolve a destination port the Service has, of several, and say so of one it lacks (no such cluster)', () => {
+    const compiled = withShop(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec:
+  hosts: [shop]
+  http:
+  - match: [{headers: {x-admin: {exact: "1"}}}]
+    route: [{destination: {host: shop, port: {number: 9080}}}]
+  - route: [{destination: {host: shop, port: {number: 81}}}]
+`);
+    const [admin, wrong] = compiled.routesOf(compiled.config.virtualServices[0]!, 'base');
+    expect(admin!.destinations).toEqual([expect.objectContaining({ key: 'shop.base.svc.cluster.local|' })]);
+    expect(wrong!.destinations).toEqual([{ reason: 'Service shop.base.svc.cluster.local has no port 81' }]);
+  });
+});
+
 describe('rebuilt tables', () => {
   it('keep the translated routes (and the state of weighted splits) when only Services changed', () => {
     const config = meshConfig(LANE);
@@ -162,6 +217,45 @@ spec: {hosts: ${bHosts}, gateways: [mall-gateway], http: ${bHttp}}
     const found = ingress.lookup(host);
     return 'reason' in found ? found.reason : found.host.routes.map((r) => r.route.spec.route[0]!.destination.host);
   };
+
+  it('list every domain it has when none is the Host’s', () => {
+    expect(servedBy(twoOnGateway('["*"]', '["a.example.com"]', '["b.example.com"]'), 'localhost')).toBe('no virtual host for localhost: the gateway has a.example.com, b.example.com');
+  });
+
+  it('pick an exact domain before a wildcard as long, whichever came first', () => {
+    const ingress = twoOnGateway('["*"]', '["*.example.com"]', '["a.example.com"]');
+    expect(ingress.virtualHosts.map((v) => v.domain)).toEqual(['*.example.com', 'a.example.com']);
+    expect(servedBy(ingress, 'a.example.com')).toEqual(['scores']);
+    expect(servedBy(ingress, 'b.example.com')).toEqual(['users']);
+  });
+
+  it('keep a match that names this gateway among others', () => {
+    const ingress = twoOnGateway('["*"]', '["*"]', '["*"]', `[{match: [{gateways: [mesh, mall-gateway], uri: {prefix: /a}}], route: [{destination: {host: users}}]}]`);
+    expect(servedBy(ingress, 'localhost')).toEqual(['users', 'scores']);
+  });
+
+  it('serve a Host on several ports by the first port’s virtual host', () => {
+    const ingress = tables(`${MALL_GATEWAY}---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: admin-gateway, namespace: base}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 8080, name: admin, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: admin, namespace: base}
+spec: {hosts: [shop.example.com], gateways: [admin-gateway], http: [{route: [{destination: {host: scores}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: base}
+spec: {hosts: [shop.example.com], gateways: [mall-gateway], http: [{route: [{destination: {host: users}}]}]}
+`).ingress({ ...INGRESS, ports: [80, 8080] }, 'istio-system');
+    expect(ingress.virtualHosts.map((v) => `${v.domain}:${v.port}`)).toEqual(['shop.example.com:80', 'shop.example.com:8080']);
+    expect(servedBy(ingress, 'shop.example.com')).toEqual(['users']);
+  });
 
   it('name each virtual host by the more specific of a server host and a VirtualService host (host.Names.Intersection)', () => {
     // Server *.example.com with hosts "*" and "*.com": both narrow to *.example.com, one virtual host, routes merged.

@@ -10,6 +10,7 @@ describe("pilot's names for what it builds (route.go GetDestinationCluster, GetR
     expect(outboundCluster(target([7000]), 'v2', undefined, 80)).toEqual({ name: 'outbound|7000|v2|recommend.base.svc.cluster.local', port: 7000 });
     expect(outboundCluster(target([7000, 9000]), undefined, 9000, 7000)).toEqual({ name: 'outbound|9000||recommend.base.svc.cluster.local', port: 9000 });
     expect(outboundCluster(target([7000, 9000]), undefined, undefined, 7000)).toEqual({ name: 'outbound|7000||recommend.base.svc.cluster.local', port: 7000 });
+    expect(outboundCluster(target([7000, 9000]), undefined, undefined, 9000)).toEqual({ name: 'outbound|9000||recommend.base.svc.cluster.local', port: 9000 });
   });
 
   it('a Service without a VirtualService: host:port/*', () => {

@@ -21,6 +21,18 @@ describe('one VirtualService per mesh host', () => {
     ]);
   });
 
+  it('keeps the first version of one VirtualService as its claim: a later version’s wider exportTo claims nothing more', () => {
+    const host = ['users.base.svc.cluster.local'];
+    expect(conflicts(claim('base/a', 'base', host, { exportTo: ['.'] }), claim('base/a', 'base', host, { exportTo: ['*'] }), claim('fox/b', 'fox', host, { exportTo: ['.'] }))).toEqual([]);
+  });
+
+  it('records every VirtualService that claims a host for callers apart: a third one meeting the second conflicts with it', () => {
+    const host = ['users.base.svc.cluster.local'];
+    expect(conflicts(claim('base/a', 'base', host, { exportTo: ['.'] }), claim('fox/b', 'fox', host, { exportTo: ['.'] }), claim('fox/c', 'fox', host, { exportTo: ['.'] }))).toEqual([
+      { host: 'users.base.svc.cluster.local', index: 0, claimant: 'fox/c', owner: 'fox/b' },
+    ]);
+  });
+
   it('ignores VirtualServices bound only to gateways', () => {
     expect(conflicts(claim('base/a', 'base', ['mall'], { gateways: ['mall-gateway'] }), claim('base/b', 'base', ['mall']))).toEqual([]);
     expect(conflicts(claim('base/a', 'base', ['mall'], { gateways: ['mall-gateway', 'mesh'] }), claim('base/b', 'base', ['mall']))).toHaveLength(1);

@@ -97,3 +97,48 @@ describe('HTTPMatchRequest', () => {
     expect(requestMatches({}, facts(), new Set(['base/mall-gateway']))).toBe(false);
   });
 });
+
+describe('HTTPMatchRequest, condition by condition', () => {
+  it('folds case under ignoreUriCase as Envoy does, ASCII only: /straße is not /STRASSE', () => {
+    // Envoy's ignore_case compares with absl::EqualsIgnoreCase (ASCII); paths reach the proxy ASCII (percent-encoded).
+    expect(requestMatches({ uri: { exact: '/straße' }, ignoreUriCase: true }, facts({ url: '/STRASSE' }))).toBe(false);
+    expect(requestMatches({ uri: { prefix: '/straße' }, ignoreUriCase: true }, facts({ url: '/STRASSE/7' }))).toBe(false);
+    expect(requestMatches({ uri: { exact: '/Reviews/7' }, ignoreUriCase: true }, facts())).toBe(true);
+  });
+
+  it('a regex never matches an absent header, not even one that matches anything', () => {
+    expect(requestMatches({ headers: { 'x-canary': { regex: '.*' } } }, facts())).toBe(false);
+    expect(requestMatches({ headers: { 'x-canary': { regex: '.*' } } }, facts({ headers: { 'x-canary': '' } }))).toBe(true);
+  });
+
+  it('withoutHeaders reads pseudo-headers too, whatever the case the name is written in', () => {
+    expect(requestMatches({ withoutHeaders: { ':method': { exact: 'GET' } } }, facts())).toBe(false);
+    expect(requestMatches({ withoutHeaders: { ':method': { exact: 'GET' } } }, facts({ method: 'POST' }))).toBe(true);
+    expect(requestMatches({ withoutHeaders: { 'End-User': { exact: 'jason' } } }, facts())).toBe(false);
+  });
+
+  it('queryParams come only from after the ?: a path holding &name=value has no query', () => {
+    expect(requestMatches({ queryParams: { mode: { exact: 'fast' } } }, facts({ url: '/set&mode=fast' }))).toBe(false);
+    expect(requestMatches({ queryParams: { mode: { exact: 'fast' } } }, facts({ url: '/set?mode=fast' }))).toBe(true);
+  });
+
+  it('queryParams must all hold', () => {
+    const both = { queryParams: { debug: { exact: '1' }, lang: { exact: 'en' } } };
+    expect(requestMatches(both, facts({ url: '/reviews/7?debug=1&lang=en' }))).toBe(true);
+    expect(requestMatches(both, facts({ url: '/reviews/7?debug=1&lang=fr' }))).toBe(false);
+    expect(requestMatches(both, facts({ url: '/reviews/7?debug=1' }))).toBe(false);
+  });
+
+  it('sourceLabels: one label of two is not enough', () => {
+    expect(requestMatches({ sourceLabels: { app: 'productpage', version: 'v2' } }, facts())).toBe(false);
+    expect(requestMatches({ sourceLabels: { app: 'productpage', version: 'v1' } }, facts())).toBe(true);
+  });
+
+  it('naming several gateways, takes a request through any one of them', () => {
+    const through = (gateway: string) => facts({ gateways: new Set([gateway]) });
+    const gateways = new Set(['mesh', 'base/mall-gateway']);
+    expect(requestMatches({}, through('base/mall-gateway'), gateways)).toBe(true);
+    expect(requestMatches({}, through('mesh'), gateways)).toBe(true);
+    expect(requestMatches({}, through('base/other'), gateways)).toBe(false);
+  });
+});

@@ -41,6 +41,14 @@ describe('the VirtualService of a mesh host', () => {
     expect(config.meshVirtualService('scores.base.svc.cluster.local', 'base')).toBeUndefined();
   });
 
+  it('is the exact one even when a wildcard as long as the host comes first', () => {
+    // Envoy takes an exact virtual host domain before any wildcard, whatever their lengths (the wildcard's `*` here
+    // stands for the one-letter label `a`, so both names have the same length).
+    const config = new MeshConfig([virtualService('base', 'wild', ['*.base.svc.cluster.local']), virtualService('base', 'exact', ['a'])]);
+    expect(config.meshVirtualService('a.base.svc.cluster.local', 'base')?.name).toBe('exact');
+    expect(config.meshVirtualService('b.base.svc.cluster.local', 'base')?.name).toBe('wild');
+  });
+
   it('is never one bound only to gateways', () => {
     const config = new MeshConfig([virtualService('base', 'edge', ['users', '*.base.svc.cluster.local'], { gateways: ['mall-gateway'] })]);
     expect(config.meshVirtualService(USERS, 'base')).toBeUndefined();
@@ -90,6 +98,14 @@ describe('the DestinationRule for a Service', () => {
     expect(new MeshConfig([], [own, mixed]).destinationRule(USERS, 'istio-system', 'base')?.name).toBe('own');
   });
 
+  it('for the ingress: never another namespace’s, even one exported to the root namespace or to everyone', () => {
+    const toIngress = destinationRule('fox', 'to-ingress', USERS, { exportTo: ['istio-system'] });
+    const everywhere = destinationRule('fox', 'everywhere', USERS);
+    expect(new MeshConfig([], [toIngress, destinationRule('base', 'own', 'users')]).destinationRule(USERS, 'istio-system', 'base')?.name).toBe('own');
+    expect(new MeshConfig([], [toIngress, everywhere]).destinationRule(USERS, 'istio-system', 'base')).toBeUndefined();
+    expect(new MeshConfig([], [everywhere, destinationRule('istio-system', 'exported', USERS)]).destinationRule(USERS, 'istio-system', 'base')?.name).toBe('exported');
+  });
+
   it('is the most specific host in that namespace: exact, then the longest wildcard', () => {
     const wide = destinationRule('base', 'wide', '*.svc.cluster.local');
     const narrow = destinationRule('base', 'narrow', '*.base.svc.cluster.local');
@@ -99,6 +115,9 @@ describe('the DestinationRule for a Service', () => {
     expect(new MeshConfig([], [narrow, wide]).destinationRule(USERS, 'base', 'base')?.name).toBe('narrow');
     expect(new MeshConfig([], [wide]).destinationRule(USERS, 'base', 'base')?.name).toBe('wide');
     expect(new MeshConfig([], [narrow]).destinationRule('users.fox.svc.cluster.local', 'base', 'fox')).toBeUndefined();
+    // An exact host beats a wildcard of the same length (`*` for the one-letter label `a`): the rules are not merged.
+    const a = destinationRule('base', 'a', 'a', { trafficPolicy: { loadBalancer: { simple: 'RANDOM' } } });
+    expect(new MeshConfig([], [narrow, a]).destinationRule('a.base.svc.cluster.local', 'base', 'base')).toBe(a);
   });
 
   it('merges several for one host, in order: subsets added (the first of a name kept), the first traffic policy', () => {
@@ -227,6 +246,10 @@ describe('the virtual hosts of an ingress listener', () => {
     expect(hosts(['*.a.com'], ['*.b.com'])).toEqual([]);
     expect(hosts(['a.com'], ['b.com'])).toEqual([]);
     expect(hosts(['*.com'], ['com'])).toEqual([]);
+    expect(hosts(['a.com'], ['a.com'])).toEqual(['a.com']);
+    // A wildcard as long as a name it covers: the name is the narrower one.
+    expect(hosts(['*.com'], ['x.com'])).toEqual(['x.com']);
+    expect(hosts(['x.com'], ['*.com'])).toEqual(['x.com']);
   });
 
   it('come from Gateways that select the ingress, servers on that port, VirtualServices exported to the ingress', () => {
@@ -242,6 +265,24 @@ describe('the virtual hosts of an ingress listener', () => {
     expect(config.gatewayVirtualHosts(ingress, 80, 'istio-system').map((v) => v.bound.map((b) => b.vs.name))).toEqual([['seen']]);
     expect(config.gatewayVirtualHosts(ingress, 443, 'istio-system')).toEqual([]);
     expect(config.gatewayVirtualHosts(ingress, 80, 'base').map((v) => v.bound.map((b) => b.vs.name))).toEqual([['seen', 'hidden']]);
+  });
+
+  it('list a VirtualService once per Gateway it is bound through: two servers of one Gateway on the port add it once', () => {
+    const twoServers = gateway('base', 'mall', ['*']);
+    const mall = { ...twoServers, spec: { ...twoServers.spec, servers: [...twoServers.spec.servers, ...twoServers.spec.servers] } };
+    const config = new MeshConfig([virtualService('base', 'a', ['*'], { gateways: ['mall', 'edge'] })], [], [mall, gateway('base', 'edge', ['*'])]);
+    expect(config.gatewayVirtualHosts(ingress, 80, 'istio-system').map((v) => [v.domain, v.bound.map((b) => `${b.vs.name} via ${b.gateway}`)])).toEqual([
+      ['*', ['a via base/mall', 'a via base/edge']],
+    ]);
+  });
+
+  it('take nothing from a server host of another namespace, even for a VirtualService of every host', () => {
+    const config = new MeshConfig([virtualService('base', 'all', ['*'], { gateways: ['edge/mall'] })], [], [gateway('edge', 'mall', ['fox/shop.example.com'])]);
+    expect(config.gatewayVirtualHosts(ingress, 80, 'istio-system')).toEqual([]);
+  });
+
+  it('are none before any configuration is applied', () => {
+    expect(new MeshConfig().gatewayVirtualHosts(ingress, 80, 'istio-system')).toEqual([]);
   });
 
   it('list a VirtualService bound through two servers of one Gateway once', () => {

@@ -9,6 +9,12 @@ describe('header operations, in Envoy’s order', () => {
     expect(Object.keys(headers)).toEqual(['x-a', 'x-b', 'x-c']);
   });
 
+  it('set one header written in two cases once, the later name in pilot’s order (X-A before x-a) winning', () => {
+    const headers: Headers = {};
+    applyHeaderOperations(headers, { set: { 'X-A': 'upper', 'x-a': 'lower' } }, undefined, false);
+    expect(headers).toEqual({ 'x-a': 'lower' });
+  });
+
   it('turn :authority into Host, and make an added Host replace, not append', () => {
     const set: Headers = { host: 'users:7000' };
     applyHeaderOperations(set, { set: { ':authority': 'users.internal' } }, undefined, false);
@@ -46,5 +52,10 @@ describe('rewrite.uri', () => {
   it('replaces an ignoreUriCase prefix by its length, and the whole path when the prefix did not match as written', () => {
     expect(rewriteUri('/OLD/x', '/new', { uri: { prefix: '/old' }, ignoreUriCase: true })).toBe('/new/x');
     expect(rewriteUri('/OLD/x', '/new', { uri: { prefix: '/old' } })).toBe('/new');
+  });
+
+  it('replaces the whole path after an ignoreUriCase exact or regex match', () => {
+    expect(rewriteUri('/OLD/x?q=1', '/new', { uri: { exact: '/old/x' }, ignoreUriCase: true })).toBe('/new?q=1');
+    expect(rewriteUri('/OLD/x', '/new', { uri: { regex: '/old/.*' }, ignoreUriCase: true })).toBe('/new');
   });
 });

@@ -67,6 +67,8 @@ describe('a caller none of whose routes pilot would have kept', () => {
   it('is one whose every match names other source labels, another source namespace or another port', () => {
     expect(noRouteFor(host(route('r', [{ sourceLabels: { app: 'recommend' } }, { sourceNamespace: 'fox' }, { port: 9080 }])), caller)).toBe(true);
     expect(noRouteFor(host(route('a', [{ sourceLabels: { version: 'v2' } }]), route('b', [{ sourceNamespace: 'jason' }])), caller)).toBe(true);
+    // sourceLabels must all be the caller's: one of two in common is not enough (pilot sourceMatchHTTP).
+    expect(noRouteFor(host(route('r', [{ sourceLabels: { app: 'mall', version: 'v2' } }])), caller)).toBe(true);
   });
 
   it('is not one that some match fits, or a route without matches takes', () => {

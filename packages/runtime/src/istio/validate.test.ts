@@ -29,6 +29,13 @@ describe('what apply refuses in Istio objects', () => {
     expect(found[0]).toMatch(/^VirtualService base\/a: http\[1\] regex "\(\?<=x\)": .+/);
   });
 
+  it('refuses a withoutHeaders regex RE2 cannot compile, but takes regex "*" there as Istio’s "present"', () => {
+    const found = errors(vs('a', 'base', '[users]', '[{match: [{withoutHeaders: {h: {regex: "(?<=x)"}}}], route: [{destination: {host: users}}]}]'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^VirtualService base\/a: http\[0\] regex "\(\?<=x\)": .+/);
+    expect(errors(vs('a', 'base', '[users]', '[{match: [{withoutHeaders: {h: {regex: "*"}}}], route: [{destination: {host: users}}]}]'))).toEqual([]);
+  });
+
   it('refuses several destinations whose weights are all 0, and nothing else about weights', () => {
     const route = (weights: string) => `[{route: [${weights}]}]`;
     expect(errors(vs('a', 'base', '[users]', route('{destination: {host: users}, weight: 0}, {destination: {host: users}, weight: 0}')))).toEqual([

@@ -37,6 +37,31 @@ describe('one proxy’s clusters', () => {
     expect(clusters.pickEndpoint(users)).toBe(a);
   });
 
+  it('count an endpoint busy while any of its attempts is in flight, idle once the last one ends', () => {
+    const [a, b] = [pod('a'), pod('b')];
+    const clusters = new Clusters(() => [a, b]);
+    const users = upstream('users|');
+    // Every pick samples a then b: the idler wins, a on a tie.
+    const samples = [0, 0.9];
+    vi.spyOn(Math, 'random').mockImplementation(() => {
+      const value = samples.shift()!;
+      samples.push(value);
+      return value;
+    });
+    clusters.attemptStarted(a);
+    clusters.attemptEnded(a);
+    expect(clusters.pickEndpoint(users)).toBe(a);
+    clusters.attemptStarted(a);
+    clusters.attemptStarted(a);
+    clusters.attemptEnded(a);
+    expect(clusters.pickEndpoint(users)).toBe(b);
+    clusters.attemptStarted(b);
+    // a and b have one each: a tie.
+    expect(clusters.pickEndpoint(users)).toBe(a);
+    clusters.attemptEnded(a);
+    expect(clusters.pickEndpoint(users)).toBe(a);
+  });
+
   it('take an endpoint already tried again only when every one has been', () => {
     const [a, b] = [pod('a'), pod('b')];
     const clusters = new Clusters(() => [a, b]);

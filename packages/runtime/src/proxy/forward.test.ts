@@ -1,12 +1,19 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainEndpoint, relay, send } from './forward.js';
 
 const servers: Server[] = [];
-afterEach(() => servers.splice(0).forEach((s) => s.close()));
+afterEach(() =>
+  servers.splice(0).forEach((s) => {
+    s.closeAllConnections();
+    s.close();
+  }),
+);
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number; url: string }> {
   const server = createServer(handler);
+  // Far beyond any test: a connection that closes was closed by the proxy's side, never by the server's idle timer.
+  server.keepAliveTimeout = 60_000;
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -47,6 +54,32 @@ describe('relay', () => {
   });
 });
 
+describe('the connections to an endpoint', () => {
+  it('are one pool per endpoint: draining it closes every connection any earlier request opened', async () => {
+    const upstream = await listen((_req, res) => res.end('ok'));
+    const closed: Promise<void>[] = [];
+    upstream.server.on('connection', (socket) => closed.push(new Promise((resolve) => socket.once('close', () => resolve()))));
+    for (let i = 0; i < 3; i++) expect(await (await send(upstream.port, get, AbortSignal.timeout(5000))).body.text()).toBe('ok');
+    drainEndpoint(upstream.port);
+    await Promise.all(closed);
+  });
+
+  it('of an upstream whose caller leaves mid-answer are cut, so the upstream stops sending', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const upstream = await listen((_req, res) => {
+      res.once('close', upstreamClosed);
+      res.writeHead(200).write('first half');
+    });
+    const proxy = await listen(async (_req, res) => void relay(await send(upstream.port, get, AbortSignal.timeout(5000)), res, {}).catch(() => undefined));
+    await new Promise<void>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: proxy.port, agent: false }, (res) => res.once('data', () => (req.destroy(), resolve())));
+      req.on('error', () => undefined).end();
+    });
+    await closed;
+  });
+});
+
 describe('drainEndpoint: an endpoint removed from its Service, as Envoy drains a removed host', () => {
   it('closes an idle keep-alive connection from the caller side, so the pod never closes it under a request', async () => {
     const upstream = await listen((_req, res) => res.end('ok'));
@@ -74,10 +107,15 @@ describe('drainEndpoint: an endpoint removed from its Service, as Envoy drains a
 
   it('opens a new connection for a request sent after the drain', async () => {
     const upstream = await listen((_req, res) => res.end('ok'));
+    let connections = 0;
+    upstream.server.on('connection', () => connections++);
     await (await send(upstream.port, get, AbortSignal.timeout(5000))).body.text();
     drainEndpoint(upstream.port);
-    const reconnected = new Promise((resolve) => upstream.server.once('connection', resolve));
     expect(await (await send(upstream.port, get, AbortSignal.timeout(5000))).body.text()).toBe('ok');
-    await reconnected;
+    expect(connections).toBe(2);
+  });
+
+  it('does nothing for an endpoint no request was sent to', () => {
+    expect(() => drainEndpoint(9)).not.toThrow();
   });
 });

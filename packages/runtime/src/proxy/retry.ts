@@ -26,5 +26,6 @@ export function retriable(failure: AttemptFailure | undefined, status: number, p
   if (retryOn.has('retriable-status-codes') && policy.statusCodes.has(status)) return true;
   if (retryOn.has('envoy-ratelimited') && headers['x-envoy-ratelimited'] !== undefined) return true;
   const grpcStatus = headers['grpc-status'];
+  // Stryker disable next-line ConditionalExpression: a missing or repeated (array) grpc-status equals no code string either
   return typeof grpcStatus === 'string' && Object.entries(GRPC_CONDITIONS).some(([condition, code]) => retryOn.has(condition) && grpcStatus === code);
 }

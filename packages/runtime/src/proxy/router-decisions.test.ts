@@ -175,3 +175,45 @@ spec: {hosts: [users], http: [{route: [{destination: {host: users, subset: v2}}]
     expect(r.endpointsOf(decision.upstream).map((p) => p.name)).toEqual(['users-v2-1']);
   });
 });
+
+describe('edges of routing', () => {
+  it('routes a sidecar’s request by a match on the `mesh` gateway, the sidecars’ own', () => {
+    const decision = router(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: users, namespace: base}
+spec:
+  hosts: [users]
+  gateways: [mesh, mall-gateway]
+  http:
+  - {name: at-gateway, match: [{gateways: [mall-gateway]}], route: [{destination: {host: users}}]}
+  - {name: in-mesh, match: [{gateways: [mesh]}], route: [{destination: {host: users}}]}
+`).decide(request('users:7000'), caller('base'));
+    expect(decision.kind === 'route' && decision.choice?.route.name).toBe('in-mesh');
+  });
+
+  it('names a route that splits traffic after its VirtualService and listener port, as Envoy’s decorator', () => {
+    const decision = router(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: users-split, namespace: base}
+spec:
+  hosts: [users]
+  http: [{match: [{uri: {prefix: /api}}], route: [{destination: {host: users}, weight: 100}, {destination: {host: products.fox.svc.cluster.local}, weight: 0}]}]
+`).decide(request('users:7000', '/api/x'), caller('base'));
+    expect(decision).toMatchObject({ kind: 'route', operation: 'users-split:7000/api*' });
+  });
+
+  it('reports the host’s Service as the target of a 503 NC for a destination that cannot be resolved', () => {
+    const decision = router(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: users, namespace: base}
+spec:
+  hosts: [users]
+  http: [{route: [{destination: {host: users, subset: nowhere}}]}]
+`).decide(request('users:7000'), caller('base'));
+    expect(decision).toMatchObject({ kind: 'reject', status: 503, flag: 'NC' });
+    expect(decision.target?.fqdn).toBe('users.base.svc.cluster.local');
+  });
+});

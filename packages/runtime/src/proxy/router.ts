@@ -84,6 +84,7 @@ export class Router {
    */
   authorize(pod: Pick<Pod, 'namespace' | 'labels'>, source: SourceIdentity | undefined, request: { method: string; url: string; host: string; headers: IncomingHttpHeaders }): boolean {
     const policies = this.routes.policiesFor(pod);
+    // Stryker disable next-line ConditionalExpression: a shortcut: isAllowed of no policies allows as well, and plainText() has no effect
     if (policies.length === 0) return true;
     // Under PeerAuthentication DISABLE the caller's sidecar sends plain text: the destination knows no identity.
     const seen = this.plainText(pod) ? undefined : source;
@@ -93,13 +94,16 @@ export class Router {
   private choose(host: VirtualHost, facts: RequestFacts): RouteDecision {
     const { target, virtualService } = host;
     const choice = chooseRoute(host, facts);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: only a gateway's host lacks a fallback, and its routes come pre-filtered by the same rules (compile.ts appliesAt), so noRouteFor is false there, as it is whenever a route was chosen
     if (!choice && host.fallback && noRouteFor(host, facts)) return serviceRoute(host.fallback, facts.port);
+    // Stryker disable next-line OptionalChaining: a host with routes to choose from has its VirtualService (a host without one is passed through before)
     if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${virtualService?.namespace}/${virtualService?.name} matched`, ...(target ? { target } : {}) };
     if (isUnresolved(choice.upstream)) return { kind: 'reject', status: 503, flag: 'NC', reason: choice.upstream.reason, ...(target ? { target } : {}) };
     const mirror = choice.mirror && !isUnresolved(choice.mirror) ? choice.mirror : undefined;
     const { upstream } = choice;
     const cluster = outboundCluster(upstream.target, upstream.subset, choice.destination.destination.port?.number, facts.port);
     const operation = routeOperation(
+      // Stryker disable next-line OptionalChaining,StringLiteral: a chosen route always comes from a VirtualService: the fallback is never used
       { destinations: choice.route.spec.route, virtualService: virtualService?.name ?? '' },
       choice.matched,
       { target: upstream.target, cluster },

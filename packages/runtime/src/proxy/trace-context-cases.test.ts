@@ -118,3 +118,23 @@ describe('context the proxy does not trust', () => {
     }
   });
 });
+
+describe('the edges of the formats', () => {
+  it('keeps the trace of a single b3 header without a sampling flag, and writes it back without one', () => {
+    const req = request({ b3: `${TRACE}-${CALLER}` });
+    const span = proxySpan(req);
+    expect(span).toMatchObject({ traceId: TRACE, parentSpanId: CALLER });
+    expect(req.headers.b3).toBe(`${TRACE}-${span.spanId}`);
+  });
+
+  it('refuses an x-b3-traceid longer than 32 hex digits, and starts a trace of its own', () => {
+    const span = proxySpan(request({ 'x-b3-traceid': `a${TRACE}` }));
+    expect(span.traceId).not.toBe(TRACE);
+    expect(span.parentSpanId).toBeUndefined();
+  });
+
+  it('takes a trace id that merely ends in zeros as valid: only an all-zero id is invalid', () => {
+    const trace = `${TRACE.slice(0, 28)}0000`;
+    expect(proxySpan(request({ traceparent: `00-${trace}-${CALLER}-01` }))).toMatchObject({ traceId: trace, parentSpanId: CALLER });
+  });
+});

@@ -205,3 +205,89 @@ describe('the circuit breaker', () => {
     expect(await pool.acquire(one)).toBe(true);
   });
 });
+
+describe('edges of the rules', () => {
+  /** Whether `promise` has settled by now, without waiting for it: a settled promise wins the race against an already resolved one. */
+  const settled = async (promise: Promise<unknown>) => {
+    const pending = Symbol('pending');
+    return (await Promise.race([promise, Promise.resolve(pending)])) !== pending;
+  };
+  const at = 1_000_000;
+
+  it('ROUND_ROBIN’s turn does not move while every endpoint is ejected', () => {
+    const [a, b] = [pod('a'), pod('b')];
+    const pool = new UpstreamPool(new Map());
+    const policy = { loadBalancer: { simple: 'ROUND_ROBIN' as const }, outlierDetection: { consecutive5xxErrors: 1, maxEjectionPercent: 100, baseEjectionTime: 1_000 } };
+    expect(pool.pick([a, b], policy, at)?.name).toBe('a');
+    pool.report(a, 500, policy, () => 2, at);
+    pool.report(b, 500, policy, () => 2, at);
+    expect(pool.pick([a, b], policy, at)).toBeUndefined();
+    expect(pool.pick([a, b], policy, at + 1_000)?.name).toBe('b');
+  });
+
+  it('counts 502 and 504 as gateway errors, the ends of the range', () => {
+    const policy = { outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 2, maxEjectionPercent: 100 } };
+    for (const status of [502, 504]) {
+      const a = pod('a');
+      const pool = new UpstreamPool(new Map());
+      pool.report(a, status, policy, () => 1, at);
+      pool.report(a, status, policy, () => 1, at);
+      expect(pool.isEjected(a, at)).toBe(true);
+    }
+  });
+
+  it('ejects for nothing when both consecutive5xxErrors and consecutiveGatewayErrors are 0 (each turned off)', () => {
+    const a = pod('a');
+    const pool = new UpstreamPool(new Map());
+    for (let i = 0; i < 10; i++) pool.report(a, 503, { outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 0, maxEjectionPercent: 100 } }, () => 1, at);
+    expect(pool.isEjected(a, at)).toBe(false);
+  });
+
+  it('does not eject again, nor longer, an endpoint still ejected when a request in flight fails', () => {
+    const a = pod('a');
+    const pool = new UpstreamPool(new Map());
+    const policy = { outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1_000, maxEjectionPercent: 100 } };
+    pool.report(a, 500, policy, () => 2, at);
+    pool.report(a, 500, policy, () => 2, at + 500);
+    expect(pool.isEjected(a, at + 999)).toBe(true);
+    expect(pool.isEjected(a, at + 1_000)).toBe(false);
+  });
+
+  it('queues a request behind those already waiting even once the DestinationRule allows more connections', async () => {
+    const pool = new UpstreamPool(new Map());
+    const one = { connectionPool: { tcp: { maxConnections: 1 } } };
+    const two = { connectionPool: { tcp: { maxConnections: 2 } } };
+    expect(await pool.acquire(one)).toBe(true);
+    const first = pool.acquire(one);
+    const second = pool.acquire(two);
+    expect(await settled(second)).toBe(false);
+    pool.release(two);
+    expect(await first).toBe(true);
+  });
+
+  it('keeps a request waiting when a release leaves as many busy as a DestinationRule, since lowered, allows', async () => {
+    const pool = new UpstreamPool(new Map());
+    const two = { connectionPool: { tcp: { maxConnections: 2 } } };
+    const one = { connectionPool: { tcp: { maxConnections: 1 } } };
+    expect([await pool.acquire(two), await pool.acquire(two)]).toEqual([true, true]);
+    const waiting = pool.acquire(two);
+    pool.release(one);
+    expect(await settled(waiting)).toBe(false);
+    pool.release(one);
+    expect(await waiting).toBe(true);
+  });
+
+  it('a request that got its connection and then ends (its client leaves) takes no one else’s place in the queue', async () => {
+    const pool = new UpstreamPool(new Map());
+    const one = { connectionPool: { tcp: { maxConnections: 1 } } };
+    expect(await pool.acquire(one)).toBe(true);
+    const leaves = new AbortController();
+    const served = pool.acquire(one, leaves.signal);
+    const next = pool.acquire(one, new AbortController().signal);
+    pool.release(one);
+    expect(await served).toBe(true);
+    leaves.abort('client gone');
+    pool.release(one);
+    expect(await settled(next)).toBe(true);
+  });
+});

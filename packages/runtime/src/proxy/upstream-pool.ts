@@ -10,11 +10,13 @@ const MAX_EJECTION_MS = 300_000;
  * What Istio sets each circuit-breaker threshold to when the DestinationRule sets none (and for 0): 2^32-1, in effect
  * no limit, not Envoy's own 1024 (pilot cluster_traffic_policy.go getDefaultCircuitBreakerThresholds).
  */
+// Stryker disable next-line ArithmeticOperator: 2^32±1 are both beyond any number of requests a proxy holds at once
 const DEFAULT_CIRCUIT_LIMIT = 2 ** 32 - 1;
 
 /** The circuit breaker's thresholds; Istio applies one only when it is above 0 (cluster_traffic_policy.go applyConnectionPool). */
 function circuitLimits(policy: TrafficPolicy): { connections: number; pending: number; requests: number } {
   const pool = policy.connectionPool;
+  // Stryker disable next-line ConditionalExpression: the undefined check only narrows the type: undefined > 0 is false as well
   const threshold = (value: number | undefined) => (value !== undefined && value > 0 ? value : DEFAULT_CIRCUIT_LIMIT);
   return { connections: threshold(pool?.tcp?.maxConnections), pending: threshold(pool?.http?.http1MaxPendingRequests), requests: threshold(pool?.http?.http2MaxRequests) };
 }
@@ -49,6 +51,7 @@ export class UpstreamPool {
    * (pilot cluster_traffic_policy.go applyOutlierDetection; test TestDisablePanicThresholdAsDefault).
    */
   pick(pods: Pod[], policy: TrafficPolicy, now = Date.now()): Pod | undefined {
+    // Stryker disable next-line ConditionalExpression: no endpoints leave no candidates, which the check below answers the same way before any balancer runs
     if (pods.length === 0) return undefined;
     // Ejections are outlier detection's: once a policy has none, nothing is ejected.
     const healthy = policy.outlierDetection ? pods.filter((pod) => !this.isEjected(pod, now)) : pods;
@@ -92,6 +95,7 @@ export class UpstreamPool {
         this.waiting.splice(this.waiting.indexOf(turn), 1);
         reject(signal!.reason);
       };
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts at most once, so the listener runs at most once either way
       signal?.addEventListener('abort', giveUp, { once: true });
       this.waiting.push(turn);
     });
@@ -135,6 +139,7 @@ export class UpstreamPool {
     // Any answer other than 502–504 breaks a run of gateway errors (Envoy outlier detection, consecutive_gateway_failure).
     health.consecutiveGateway = status >= 502 && status <= 504 ? health.consecutiveGateway + 1 : 0;
     const by5xx = health.consecutive5xx >= (detection.consecutive5xxErrors ?? DEFAULT_CONSECUTIVE_5XX) && detection.consecutive5xxErrors !== 0;
+    // Stryker disable next-line ConditionalExpression: the undefined check only narrows the type: with it unset, a count >= undefined is false as well
     const byGateway = detection.consecutiveGatewayErrors !== undefined && detection.consecutiveGatewayErrors > 0 && health.consecutiveGateway >= detection.consecutiveGatewayErrors;
     if (!(by5xx || byGateway) || health.ejectedUntil > now) return;
     const ejectedNow = [...this.health.values()].filter((h) => h.ejectedUntil > now).length;
