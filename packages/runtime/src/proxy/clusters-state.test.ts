@@ -8,18 +8,22 @@ const upstream = (key: string, policy: UpstreamRef['policy'] = {}): UpstreamRef 
 
 afterEach(() => vi.restoreAllMocks());
 
+/** Two endpoints a and b of users, every LEAST_REQUEST pick sampling a then b: the idler wins, a on a tie. */
+function twoEndpoints() {
+  const [a, b] = [pod('a'), pod('b')];
+  const samples = [0, 0.9];
+  vi.spyOn(Math, 'random').mockImplementation(() => {
+    const value = samples.shift()!;
+    samples.push(value);
+    return value;
+  });
+  return { a, b, clusters: new Clusters(() => [a, b]), users: upstream('users|') };
+}
+
+
 describe('one proxy’s clusters', () => {
   it('count an endpoint’s attempts in flight for LEAST_REQUEST until each ends', () => {
-    const [a, b] = [pod('a'), pod('b')];
-    const clusters = new Clusters(() => [a, b]);
-    const users = upstream('users|');
-    // Both samples are always a then b: the idler of the two wins, a on a tie.
-    const samples = [0, 0.9];
-    vi.spyOn(Math, 'random').mockImplementation(() => {
-      const value = samples.shift()!;
-      samples.push(value);
-      return value;
-    });
+    const { a, b, clusters, users } = twoEndpoints();
     expect(clusters.pickEndpoint(users)).toBe(a);
     clusters.attemptStarted(a);
     expect(clusters.pickEndpoint(users)).toBe(b);
@@ -38,16 +42,7 @@ describe('one proxy’s clusters', () => {
   });
 
   it('count an endpoint busy while any of its attempts is in flight, idle once the last one ends', () => {
-    const [a, b] = [pod('a'), pod('b')];
-    const clusters = new Clusters(() => [a, b]);
-    const users = upstream('users|');
-    // Every pick samples a then b: the idler wins, a on a tie.
-    const samples = [0, 0.9];
-    vi.spyOn(Math, 'random').mockImplementation(() => {
-      const value = samples.shift()!;
-      samples.push(value);
-      return value;
-    });
+    const { a, b, clusters, users } = twoEndpoints();
     clusters.attemptStarted(a);
     clusters.attemptEnded(a);
     expect(clusters.pickEndpoint(users)).toBe(a);
