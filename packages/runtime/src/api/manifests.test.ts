@@ -73,9 +73,20 @@ describe('manifests', () => {
     );
   });
 
-  it('refuses kinds a cluster stores that would change outcomes locally ignored: LimitRange, ResourceQuota, and Lists to unpack', () => {
-    for (const kind of ['LimitRange', 'ResourceQuota', 'ConfigMapList']) {
-      expect(() => parseManifests(`apiVersion: v1\nkind: ${kind}\nmetadata: {name: x}\n`, 'x.yaml')).toThrow(
+  it('refuses kinds a cluster acts on that the runtime does not model (pods it would run, replicas it would change, defaults and quotas), and Lists to unpack', () => {
+    for (const [apiVersion, kind] of [
+      ['v1', 'Pod'],
+      ['apps/v1', 'ReplicaSet'],
+      ['v1', 'ReplicationController'],
+      ['apps/v1', 'DaemonSet'],
+      ['batch/v1', 'Job'],
+      ['batch/v1', 'CronJob'],
+      ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+      ['v1', 'LimitRange'],
+      ['v1', 'ResourceQuota'],
+      ['v1', 'ConfigMapList'],
+    ]) {
+      expect(() => parseManifests(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\n`, 'x.yaml')).toThrow(
         kind.endsWith('List')
           ? `x.yaml (document 1): ${kind} "x": a ${kind} is not supported by the local runtime: put its items in documents of their own`
           : `x.yaml (document 1): ${kind} "x": ${kind} is not supported by the local runtime (valid on a cluster)`,

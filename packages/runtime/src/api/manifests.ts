@@ -302,8 +302,12 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
   return result;
 }
 
-/** Kinds a cluster stores but that change outcomes the runtime does not model (default requests, refused pods). */
-const OUTCOME_KINDS = new Set(['LimitRange', 'ResourceQuota']);
+/**
+ * Kinds a cluster acts on in ways the runtime does not model: pods it would run (bare Pods, ReplicaSets, DaemonSets,
+ * Jobs…), replicas it would change (HorizontalPodAutoscaler), default requests and refused pods (LimitRange,
+ * ResourceQuota). Ignoring them would change what runs, so they are refused.
+ */
+const OUTCOME_KINDS = new Set(['Pod', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'LimitRange', 'ResourceQuota']);
 
 /**
  * Why the API server would refuse the document whatever its kind (an object with apiVersion, kind and valid
