@@ -85,7 +85,7 @@ describe('manifests', () => {
       ['v1', 'LimitRange'],
       ['v1', 'ResourceQuota'],
       ['v1', 'ConfigMapList'],
-    ]) {
+    ] as const) {
       expect(() => parseManifests(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\n`, 'x.yaml')).toThrow(
         kind.endsWith('List')
           ? `x.yaml (document 1): ${kind} "x": a ${kind} is not supported by the local runtime: put its items in documents of their own`
