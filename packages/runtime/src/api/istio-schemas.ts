@@ -159,7 +159,22 @@ export const httpRouteSchema = z.strictObject({
   mirrorPercentage: percentSchema.optional(),
   headers: headersSchema.optional(),
 });
-export type HttpRoute = z.infer<typeof httpRouteSchema>;
+/**
+ * What only the Gateway API translation puts on a route (Istio gives its VirtualServices these as `redirect`,
+ * `directResponse` and `rewrite.uriRegexRewrite`, which the local runtime does not take from users).
+ */
+export interface GatewayRouteFields {
+  /**
+   * Envoy's redirect action as pilot builds it (route.go ApplyRedirect): `port` is a number, the port the request
+   * came to (`request`), or none, the scheme's default (`protocol`).
+   */
+  redirect?: { scheme?: string | undefined; authority?: string | undefined; port: number | 'request' | 'protocol'; path?: { full: string } | { prefix: string } | undefined; status: number };
+  /** Envoy answers the route itself: 500 for an HTTPRoute rule without a backend of weight above 0. */
+  directResponse?: { status: number };
+  /** HTTPRoute URLRewrite ReplaceFullPath: the whole path (pilot's uriRegexRewrite `/.*`), query kept. */
+  fullPathRewrite?: string;
+}
+export type HttpRoute = z.infer<typeof httpRouteSchema> & GatewayRouteFields;
 
 export const virtualServiceSpecSchema = z.strictObject({
   hosts: z.array(z.string().min(1)).min(1),

@@ -25,9 +25,9 @@ describe('manifests', () => {
     expect(warnings).toEqual(['x.yaml (document 1): ConfigMap x is not used by the local runtime']);
   });
 
-  it('refuses kinds that would route or admit requests on a cluster (Gateway API, Ingress, NetworkPolicy): ignoring them would change outcomes', () => {
+  it('refuses kinds that would route or admit requests on a cluster (Gateway API kinds other than Gateway, HTTPRoute and ReferenceGrant, Ingress, NetworkPolicy): ignoring them would change outcomes', () => {
     for (const [apiVersion, kind] of [
-      ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
+      ['gateway.networking.k8s.io/v1', 'GRPCRoute'],
       ['networking.k8s.io/v1', 'NetworkPolicy'],
       ['networking.k8s.io/v1', 'Ingress'],
     ]) {

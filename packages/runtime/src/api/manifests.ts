@@ -17,6 +17,7 @@ import {
   type GatewaySpec,
   type VirtualServiceSpec,
 } from './istio-schemas.js';
+import { GATEWAY_GROUP, httpRouteSpecSchema, k8sGatewaySpecSchema, referenceGrantSpecSchema, type HttpRouteSpec, type K8sGatewaySpec, type ReferenceGrantSpec } from './gateway-api-schemas.js';
 import { changesEnv, envVar, envVarErrors } from './container-env.js';
 import { deploymentStrategy } from './deployment-strategy.js';
 import { labels, metadata } from './metadata.js';
@@ -92,6 +93,9 @@ export const serviceSchema = z.object({
 export const namespaceSchema = z.object({ apiVersion: z.literal('v1'), kind: z.literal('Namespace'), metadata });
 const networking = z.enum(['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3']);
 const security = z.enum(['security.istio.io/v1', 'security.istio.io/v1beta1']);
+/** The Gateway API's served versions (v1.2 standard channel): Gateway and HTTPRoute are v1 (and v1beta1), ReferenceGrant v1beta1. */
+const gatewayApi = z.enum([`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`]);
+const gatewayApiBeta = z.enum([`${GATEWAY_GROUP}/v1beta1`]);
 export const serviceAccountSchema = z.object({ apiVersion: z.literal('v1'), kind: z.literal('ServiceAccount'), metadata });
 
 export type DeploymentManifest = z.infer<typeof deploymentSchema>;
@@ -101,8 +105,8 @@ export type NamespaceManifest = z.infer<typeof namespaceSchema>;
 export type ServiceAccountManifest = z.infer<typeof serviceAccountSchema>;
 export type ContainerManifest = z.infer<typeof container>;
 
-interface IstioManifest<Kind extends string, Spec> {
-  apiVersion: string;
+interface IstioManifest<Kind extends string, Spec, ApiVersion extends string = string> {
+  apiVersion: ApiVersion;
   kind: Kind;
   metadata: z.infer<typeof metadata>;
   spec: Spec;
@@ -112,12 +116,19 @@ export type DestinationRuleManifest = IstioManifest<'DestinationRule', Destinati
 export type GatewayManifest = IstioManifest<'Gateway', GatewaySpec>;
 export type AuthorizationPolicyManifest = IstioManifest<'AuthorizationPolicy', AuthorizationPolicySpec>;
 export type PeerAuthenticationManifest = IstioManifest<'PeerAuthentication', PeerAuthenticationSpec>;
+/** The Gateway API's Gateway, which shares its kind with Istio's: its apiVersion tells them apart (isGatewayApi). */
+export type K8sGatewayManifest = IstioManifest<'Gateway', K8sGatewaySpec, `${typeof GATEWAY_GROUP}/${string}`>;
+export type HttpRouteManifest = IstioManifest<'HTTPRoute', HttpRouteSpec>;
+export type ReferenceGrantManifest = IstioManifest<'ReferenceGrant', ReferenceGrantSpec>;
+export type GatewayApiManifests = K8sGatewayManifest | HttpRouteManifest | ReferenceGrantManifest;
+/** What istiod reads: Istio's own objects and the Gateway API's, which it translates into Istio's. */
 export type IstioManifests =
   | VirtualServiceManifest
   | DestinationRuleManifest
   | GatewayManifest
   | AuthorizationPolicyManifest
-  | PeerAuthenticationManifest;
+  | PeerAuthenticationManifest
+  | GatewayApiManifests;
 
 export type { SecretManifest } from './secret.js';
 export type Manifest = WorkloadManifest | ServiceManifest | NamespaceManifest | ServiceAccountManifest | SecretManifest | IstioManifests;
@@ -132,16 +143,30 @@ const SCHEMAS: Record<string, z.ZodType<Manifest>> = {
 /** Kinds read by a function of their own rather than a schema: Secret (stringData merged, data decoded). */
 const READERS: Record<string, (object: unknown) => Manifest> = { Secret: readSecret };
 
+/** Istio's and the Gateway API's kinds, by `<group>/<kind>` (both have a Gateway). */
 const ISTIO_SPECS: Record<string, { apiVersion: z.ZodType<string>; spec: z.ZodType<unknown> }> = {
-  VirtualService: { apiVersion: networking, spec: virtualServiceSpecSchema },
-  DestinationRule: { apiVersion: networking, spec: destinationRuleSpecSchema },
-  Gateway: { apiVersion: networking, spec: gatewaySpecSchema },
-  AuthorizationPolicy: { apiVersion: security, spec: authorizationPolicySpecSchema },
-  PeerAuthentication: { apiVersion: security, spec: peerAuthenticationSpecSchema },
+  'networking.istio.io/VirtualService': { apiVersion: networking, spec: virtualServiceSpecSchema },
+  'networking.istio.io/DestinationRule': { apiVersion: networking, spec: destinationRuleSpecSchema },
+  'networking.istio.io/Gateway': { apiVersion: networking, spec: gatewaySpecSchema },
+  'security.istio.io/AuthorizationPolicy': { apiVersion: security, spec: authorizationPolicySpecSchema },
+  'security.istio.io/PeerAuthentication': { apiVersion: security, spec: peerAuthenticationSpecSchema },
+  [`${GATEWAY_GROUP}/Gateway`]: { apiVersion: gatewayApi, spec: k8sGatewaySpecSchema },
+  [`${GATEWAY_GROUP}/HTTPRoute`]: { apiVersion: gatewayApi, spec: httpRouteSpecSchema },
+  [`${GATEWAY_GROUP}/ReferenceGrant`]: { apiVersion: gatewayApiBeta, spec: referenceGrantSpecSchema },
 };
 
-/** The resource name kubectl prints for a kind, e.g. `deployment.apps`. */
-export const RESOURCE_NAMES: Record<Manifest['kind'], string> = {
+/** An apiVersion's group: `networking.istio.io` of `networking.istio.io/v1`, "" for the core group's `v1`. */
+export function groupOf(apiVersion: unknown): string {
+  const text = String(apiVersion);
+  return text.includes('/') ? text.slice(0, text.lastIndexOf('/')) : '';
+}
+
+/** The spec of an Istio or Gateway API kind, by its apiVersion's group and its kind. */
+function istioSpecOf(object: { apiVersion?: unknown; kind?: unknown }) {
+  return ISTIO_SPECS[`${groupOf(object.apiVersion)}/${String(object.kind)}`];
+}
+
+const RESOURCE_NAMES: Record<Exclude<Manifest['kind'], 'Gateway'>, string> = {
   Namespace: 'namespace',
   Service: 'service',
   ServiceAccount: 'serviceaccount',
@@ -150,10 +175,17 @@ export const RESOURCE_NAMES: Record<Manifest['kind'], string> = {
   StatefulSet: 'statefulset.apps',
   VirtualService: 'virtualservice.networking.istio.io',
   DestinationRule: 'destinationrule.networking.istio.io',
-  Gateway: 'gateway.networking.istio.io',
   AuthorizationPolicy: 'authorizationpolicy.security.istio.io',
   PeerAuthentication: 'peerauthentication.security.istio.io',
+  HTTPRoute: `httproute.${GATEWAY_GROUP}`,
+  ReferenceGrant: `referencegrant.${GATEWAY_GROUP}`,
 };
+
+/** The resource name kubectl prints for an object's kind, e.g. `deployment.apps`, `gateway.networking.istio.io`. */
+export function resourceName(manifest: Pick<Manifest, 'kind' | 'apiVersion'>): string {
+  if (manifest.kind === 'Gateway') return `gateway.${groupOf(manifest.apiVersion)}`;
+  return RESOURCE_NAMES[manifest.kind];
+}
 
 export interface ReadResult {
   manifests: Manifest[];
@@ -245,7 +277,7 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
     const kind = (object as { kind?: unknown }).kind;
     const name = (object as { metadata?: { name?: unknown } }).metadata?.name;
     const label = `${source}: ${String(kind)} ${String(name)}`;
-    const istio = typeof kind === 'string' ? ISTIO_SPECS[kind] : undefined;
+    const istio = istioSpecOf(object as { apiVersion?: unknown; kind?: unknown });
     if (istio) {
       const envelope = z.object({ apiVersion: istio.apiVersion, kind: z.literal(kind as string), metadata, spec: z.unknown() }).safeParse(object);
       if (!envelope.success) throw new ManifestError(`${label}: ${describeIssues(envelope.error)}`);
@@ -385,11 +417,13 @@ export function namespaceOf(object: { metadata?: { namespace?: string | undefine
   return object.metadata?.namespace ?? 'default';
 }
 
-/** Identifies an object within a cluster: kind, namespace (none for a Namespace) and name. */
-export function objectKey(object: { kind?: unknown; metadata?: { name?: unknown; namespace?: string | undefined } | undefined }): string {
-  return `${String(object.kind)}/${object.kind === 'Namespace' ? '' : namespaceOf(object)}/${String(object.metadata?.name)}`;
+/** Identifies an object within a cluster: group and kind, namespace (none for a Namespace) and name. */
+export function objectKey(object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: string | undefined } | undefined }): string {
+  return `${groupOf(object.apiVersion)}/${String(object.kind)}/${object.kind === 'Namespace' ? '' : namespaceOf(object)}/${String(object.metadata?.name)}`;
 }
 
 export const isWorkload = (m: Manifest): m is WorkloadManifest => m.kind === 'Deployment' || m.kind === 'StatefulSet';
 
-export const isIstio = (m: Manifest): m is IstioManifests => m.kind in ISTIO_SPECS;
+export const isIstio = (m: Manifest): m is IstioManifests => istioSpecOf(m) !== undefined;
+
+export const isGatewayApi = (m: Manifest): m is GatewayApiManifests => groupOf(m.apiVersion) === GATEWAY_GROUP;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, RESOURCE_NAMES, type IstioManifests, type Manifest, type SecretManifest, type WorkloadManifest } from '../api/manifests.js';
+import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, resourceName, type IstioManifests, type Manifest, type SecretManifest, type WorkloadManifest } from '../api/manifests.js';
 import { secretUpdateErrors } from '../api/secret.js';
 import { ROOT_NAMESPACE } from '../istio/mesh-config.js';
 
@@ -75,7 +75,7 @@ export class ObjectStore {
     const known = new Set([...BUILT_IN_NAMESPACES, ...declared]);
     for (const manifest of batch) {
       if (manifest.kind !== 'Namespace' && !known.has(namespaceOf(manifest))) {
-        throw new ManifestError(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name}: namespace "${namespaceOf(manifest)}" not found (apply its Namespace first)`);
+        throw new ManifestError(`${resourceName(manifest)}/${manifest.metadata.name}: namespace "${namespaceOf(manifest)}" not found (apply its Namespace first)`);
       }
     }
   }
@@ -86,7 +86,7 @@ export class ObjectStore {
       const previous = this.get(manifest);
       if (manifest.kind !== 'Secret' || previous?.kind !== 'Secret') continue;
       const errors = secretUpdateErrors(manifest, previous);
-      if (errors.length > 0) throw new ManifestError(`${RESOURCE_NAMES.Secret}/${manifest.metadata.name}: ${errors.join('; ')}`);
+      if (errors.length > 0) throw new ManifestError(`${resourceName(manifest)}/${manifest.metadata.name}: ${errors.join('; ')}`);
     }
   }
 }

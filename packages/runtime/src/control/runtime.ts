@@ -1,5 +1,5 @@
 import { secretNames } from '../api/container-env.js';
-import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, RESOURCE_NAMES, type Manifest } from '../api/manifests.js';
+import { isIstio, isWorkload, ManifestError, namespaceOf, objectKey, resourceName, type Manifest } from '../api/manifests.js';
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
 import { ServiceRegistry, type ServiceTarget } from '../k8s/service-registry.js';
@@ -16,6 +16,7 @@ import { RolloutController } from '../workloads/rollout-controller.js';
 import { StartSlots } from '../workloads/start-slots.js';
 import { podStatus, type PodStatus } from './pod-status.js';
 import { ObjectStore } from './object-store.js';
+import { GatewayProxies, type GatewayListener } from './gateway-proxies.js';
 
 export interface RuntimeOptions {
   /** Where service packages live: services/<name>. */
@@ -47,6 +48,8 @@ const APPLY_ORDER: Manifest['kind'][] = [
   'Gateway',
   'DestinationRule',
   'VirtualService',
+  'ReferenceGrant',
+  'HTTPRoute',
   'AuthorizationPolicy',
   'PeerAuthentication',
 ];
@@ -62,6 +65,7 @@ export class Runtime {
   private readonly router = new Router(this.registry);
   private readonly podFactory: PodFactory;
   private readonly rollouts: RolloutController;
+  private readonly gatewayProxies: GatewayProxies;
   /** The Istio configuration in force: what the proxies' tables were last translated from. */
   private config = new MeshConfig();
   private queue: Promise<unknown> = Promise.resolve();
@@ -79,6 +83,7 @@ export class Runtime {
       slots: new StartSlots(options.startSlots),
     });
     this.rollouts = new RolloutController(this.podFactory, { servicesDir: options.servicesDir, capacity: options.capacity, report: options.report });
+    this.gatewayProxies = new GatewayProxies((source, ingress) => this.sidecarFor(source, ingress), options.report);
   }
 
   /** Points every pod started from now on at the runtime's collector and viewer. */
@@ -120,18 +125,35 @@ export class Runtime {
     return this.rollouts.isForeign(namespace, name);
   }
 
+  /** Whether the Service `namespace/name` exists. */
+  hasService(namespace: string, name: string): boolean {
+    return this.registry.resolveHost(`${name}.${namespace}`, namespace) !== undefined;
+  }
+
   /** The ready pods behind the Service `namespace/name` (its Endpoints). */
   endpoints(namespace: string, name: string): Pod[] {
     const target = this.registry.resolveHost(`${name}.${namespace}`, namespace);
     return target ? this.registry.endpoints(target) : [];
   }
 
+  /** The proxies running for Gateway API Gateways, one per listener port. */
+  gatewayListeners(): GatewayListener[] {
+    return this.gatewayProxies.list();
+  }
+
+  /** The Istio and Gateway API configuration in force. */
+  meshConfig(): MeshConfig {
+    return this.config;
+  }
+
   /**
-   * The route table in force for one proxy: a pod's sidecar (by pod name), or the ingress gateway (by its workload
-   * name, istio-ingressgateway); undefined when there is no such proxy.
+   * The route table in force for one proxy: a pod's sidecar (by pod name), the ingress gateway (by its workload
+   * name, istio-ingressgateway), or a Gateway API Gateway's (`<gateway>-istio`); undefined when there is no such proxy.
    */
   routeTable(proxy: string): { sidecar: SidecarRoutes } | { ingress: IngressRoutes } | undefined {
     if (proxy === INGRESS_GATEWAY.source.workload) return { ingress: this.router.tables.ingress(INGRESS_GATEWAY.ingress, INGRESS_GATEWAY.source.namespace) };
+    const gateway = this.gatewayProxies.list().find((l) => l.deployment.workload === proxy);
+    if (gateway) return { ingress: this.router.tables.ingress(gateway.identity, gateway.deployment.namespace) };
     const pod = this.rollouts.list().find(({ record }) => record.pod.name === proxy)?.record.pod;
     return pod ? { sidecar: this.router.tables.sidecar(pod.namespace) } : undefined;
   }
@@ -139,6 +161,7 @@ export class Runtime {
   /** Stops every pod (SIGTERM, drain) and every sidecar. */
   async stop(): Promise<void> {
     await this.queue.catch(() => undefined);
+    await this.gatewayProxies.closeAll();
     await this.rollouts.stopAll();
     this.options.telemetry.close();
   }
@@ -157,7 +180,7 @@ export class Runtime {
     const batch = [...manifests].sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
     this.store.checkNamespaces(batch);
     this.store.checkUpdates(batch);
-    const istio = MeshConfig.fromManifests(this.store.istio(batch.filter(isIstio)), (m) => this.store.createdAt(m));
+    const istio = this.translate(batch);
     const errors = validateMeshConfig(istio);
     // One line for the CLI, however many objects are wrong.
     if (errors.length > 0) throw new ManifestError(errors.join('; '));
@@ -168,7 +191,7 @@ export class Runtime {
     const changedSecrets = new Set<string>();
     for (const manifest of batch) {
       const verdict = this.store.put(manifest);
-      results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} ${verdict}`);
+      results.push(`${resourceName(manifest)}/${manifest.metadata.name} ${verdict}`);
       if (verdict === 'unchanged') continue;
       if (manifest.kind === 'Service') {
         this.registry.putService(manifest);
@@ -191,6 +214,7 @@ export class Runtime {
     const failures = (await Promise.allSettled(rollouts)).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     this.config = istio;
     this.router.configure(istio);
+    await this.gatewayProxies.reconcile(istio.gatewayApi.deployments);
     if (failures.length > 0) throw new ManifestError(`rollout failed: ${failures.join('; ')}`);
     return results;
   }
@@ -204,16 +228,23 @@ export class Runtime {
       // when kubectl reaches them, so they are deleted one by one, not missing.
       const cascaded = gone.length === 0 && removed.some((m) => objectKey(m) === objectKey(manifest));
       removed.push(...gone);
-      results.push(`${RESOURCE_NAMES[manifest.kind]}/${manifest.metadata.name} ${gone.length > 0 || cascaded ? 'deleted' : 'not found'}`);
+      results.push(`${resourceName(manifest)}/${manifest.metadata.name} ${gone.length > 0 || cascaded ? 'deleted' : 'not found'}`);
     }
     // Routes go first, so nothing is sent to the pods about to drain by a route that names them.
-    this.config = MeshConfig.fromManifests(this.store.istio(), (m) => this.store.createdAt(m));
+    this.config = this.translate([]);
     this.router.configure(this.config);
+    await this.gatewayProxies.reconcile(this.config.gatewayApi.deployments);
     await Promise.all(removed.filter(isWorkload).map((workload) => this.rollouts.remove(workload)));
     const services = removed.filter((m) => m.kind === 'Service');
     for (const service of services) this.registry.removeService(namespaceOf(service), service.metadata.name);
     if (services.length > 0) this.router.configure(this.config);
     return results;
+  }
+
+  /** The Istio and Gateway API objects stored, with `batch` applied over them, as one configuration. */
+  private translate(batch: readonly Manifest[]): MeshConfig {
+    const namespaces = new Map([...this.store.list(), ...batch].filter((m) => m.kind === 'Namespace').map((m) => [m.metadata.name, m.metadata.labels ?? {}]));
+    return MeshConfig.fromManifests(this.store.istio(batch.filter(isIstio)), (m) => this.store.createdAt(m), (namespace) => namespaces.get(namespace));
   }
 
   /** Whether every workload a Service selects is one the runtime does not run (and there is at least one). */

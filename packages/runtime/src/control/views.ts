@@ -1,4 +1,5 @@
-import { namespaceOf, type SecretManifest, type VirtualServiceManifest, type WorkloadManifest } from '../api/manifests.js';
+import { isGatewayApi, namespaceOf, type HttpRouteManifest, type K8sGatewayManifest, type SecretManifest, type VirtualServiceManifest, type WorkloadManifest } from '../api/manifests.js';
+import { gatewayStatus, httpRouteStatus, type RouteParentStatus } from '../istio/gateway-api-status.js';
 import { describeDestination, describeMatch } from '../istio/describe.js';
 import { qualifyHost } from '../istio/hosts.js';
 import type { TopologyRecorder } from '../telemetry/topology.js';
@@ -12,7 +13,7 @@ export interface View {
   objects: unknown[];
 }
 
-export const VIEWS = ['workloads', 'services', 'secrets', 'routes', 'pods', 'topology'] as const;
+export const VIEWS = ['workloads', 'services', 'secrets', 'routes', 'gateways', 'httproutes', 'pods', 'topology'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewName): View {
@@ -82,6 +83,53 @@ export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewNam
             .join('; '),
         ]),
         objects: routes,
+      };
+    }
+    case 'gateways': {
+      // kubectl get gateways.gateway.networking.k8s.io -A: NAMESPACE NAME CLASS ADDRESS PROGRAMMED AGE, the address
+      // being where the local proxy listens for each listener port.
+      const config = runtime.meshConfig().gatewayApi;
+      const listeners = runtime.gatewayListeners();
+      const now = Date.now();
+      const gateways = objects.filter((o): o is K8sGatewayManifest => o.kind === 'Gateway' && isGatewayApi(o));
+      const rows = gateways.map((gw) => {
+        const mine = listeners.filter((l) => l.deployment.namespace === namespaceOf(gw) && l.deployment.gateway === gw.metadata.name);
+        const translated = config.gateways.find((g) => g.namespace === namespaceOf(gw) && g.name === gw.metadata.name)!;
+        return { gw, mine, status: gatewayStatus(translated, config, mine.length > 0 ? '127.0.0.1' : undefined) };
+      });
+      return {
+        columns: ['NAMESPACE', 'NAME', 'CLASS', 'ADDRESS', 'PROGRAMMED', 'AGE'],
+        rows: rows.map(({ gw, mine, status }) => [
+          namespaceOf(gw),
+          gw.metadata.name,
+          gw.spec.gatewayClassName,
+          mine.map((l) => `localhost:${l.localPort} (port ${l.port})`).join(',') || '<none>',
+          status.conditions.find((c) => c.type === 'Programmed')!.status,
+          humanDuration(now - runtime.createdAt(gw) * 1000),
+        ]),
+        objects: rows.map(({ gw, mine, status }) => ({ ...gw, status: { ...status, localListeners: mine.map((l) => ({ port: l.port, url: `http://localhost:${l.localPort}` })) } })),
+      };
+    }
+    case 'httproutes': {
+      // kubectl get httproutes -A: NAMESPACE NAME HOSTNAMES AGE, with the status istiod writes (-o yaml).
+      const config = runtime.meshConfig().gatewayApi;
+      const exists = (namespace: string, name: string) => runtime.hasService(namespace, name);
+      const now = Date.now();
+      const routes = objects.filter((o): o is HttpRouteManifest => o.kind === 'HTTPRoute');
+      const rows = routes.map((route) => ({ route, parents: httpRouteStatus({ namespace: namespaceOf(route), name: route.metadata.name, spec: route.spec }, config, exists) }));
+      const condition = (parents: RouteParentStatus[], type: string) => parents.map((p) => p.conditions.find((c) => c.type === type)!).map((c) => (c.status === 'True' ? 'True' : c.reason)).join(',') || '-';
+      return {
+        columns: ['NAMESPACE', 'NAME', 'HOSTNAMES', 'PARENTS', 'ACCEPTED', 'RESOLVED-REFS', 'AGE'],
+        rows: rows.map(({ route, parents }) => [
+          namespaceOf(route),
+          route.metadata.name,
+          (route.spec.hostnames ?? []).join(',') || '*',
+          route.spec.parentRefs.map((r) => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}${r.sectionName ? `/${r.sectionName}` : ''}${r.port ? `:${r.port}` : ''}`).join(','),
+          condition(parents, 'Accepted'),
+          condition(parents, 'ResolvedRefs'),
+          humanDuration(now - runtime.createdAt(route) * 1000),
+        ]),
+        objects: rows.map(({ route, parents }) => ({ ...route, status: { parents } })),
       };
     }
     case 'topology': {

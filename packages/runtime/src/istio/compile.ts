@@ -133,6 +133,8 @@ export class MeshRoutes {
   }
 
   private resolveDestination(destination: Destination, vsNamespace: string, from: string): Resolution {
+    // A backend the Gateway API translation could not name (another kind, or not granted): no cluster at all.
+    if (destination.host === '') return { reason: 'the backend is invalid or not permitted (see the HTTPRoute\'s status)' };
     const fqdn = qualifyHost(destination.host, vsNamespace);
     const target = this.service(fqdn, vsNamespace);
     if (!target) return { reason: `destination ${fqdn} is not a Service` };
@@ -323,9 +325,10 @@ function compileVirtualService(vs: VirtualService): CompiledRoute[] {
     spec,
     matches: (spec.match ?? []).map((match) => ({
       match,
-      test: compileMatch(match, match.gateways ? new Set(match.gateways.map((g) => qualifyGateway(g, vs.namespace))) : undefined),
+      test: compileMatch(match, match.gateways ? new Set(match.gateways.map((g) => qualifyGateway(g, vs.namespace))) : undefined, vs.fromRoutes !== undefined),
     })),
     retry: spec.retries ? retryPolicy(spec.retries) : DEFAULT_RETRY,
+    gatewaySemantics: vs.fromRoutes !== undefined,
     pickDestination: weightedPicker(spec.route.map((d) => d.weight ?? 0)),
   }));
 }

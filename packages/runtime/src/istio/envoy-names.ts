@@ -27,17 +27,18 @@ export function serviceOperation(fqdn: string, port: number): string {
 /**
  * A VirtualService route's decorator, which names the proxy's span (pilot route.go GetRouteOperation): the matched
  * path (`<prefix>*`, the exact path, or the regex; `/*` without a uri match) after `<host>:<port>` of its one
- * destination's cluster, or after `<virtualservice name>:<listener port>` when weights split it over several.
+ * destination's cluster, or after `<virtualservice name>:<listener port>` when weights split it over several or it
+ * has none (a redirect, a direct response).
  */
 export function routeOperation(
   route: { destinations: readonly RouteDestination[]; virtualService: string },
   matched: HttpMatch | undefined,
-  chosen: { target: ServiceTarget; cluster: OutboundCluster },
+  chosen: { target: ServiceTarget; cluster: OutboundCluster } | undefined,
   listenerPort: number,
 ): string {
   const uri = matched?.uri;
   const path = uri?.prefix !== undefined ? `${uri.prefix}*` : (uri?.exact ?? uri?.regex ?? '/*');
-  if (route.destinations.length === 1) return `${chosen.target.fqdn}:${chosen.cluster.port}${path}`;
+  if (route.destinations.length === 1 && chosen) return `${chosen.target.fqdn}:${chosen.cluster.port}${path}`;
   return `${route.virtualService}:${listenerPort}${path}`;
 }
 

@@ -72,6 +72,14 @@ function requestHeader(request: RequestFacts, name: string): string | undefined 
   return headerValue(request.headers, name);
 }
 
+/**
+ * Envoy's path_separated_prefix, which pilot gives a Gateway API PathPrefix (route.go TranslateRouteMatch under
+ * Gateway semantics): the path is the prefix, or the prefix and then `/` (so `/foo` matches `/foo/bar`, not `/foobar`).
+ */
+function pathSeparated(prefix: string): (path: string | undefined) => boolean {
+  return (path) => path !== undefined && (path === prefix || path.startsWith(`${prefix}/`));
+}
+
 /** In withoutHeaders, regex `*` is Istio's way to say "present" (pilot route.go canBeConvertedToPresentMatch). */
 const isPresenceRegex = (match: StringMatch) => match.regex === '*';
 
@@ -81,10 +89,10 @@ const isPresenceRegex = (match: StringMatch) => match.regex === '*';
  * short names); a match that names gateways ignores sourceLabels and sourceNamespace (pilot route.go
  * sourceMatchHTTP).
  */
-export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>): RequestMatcher {
+export function compileMatch(match: HttpMatch, gateways?: ReadonlySet<string>, pathSeparatedPrefix = false): RequestMatcher {
   const checks: RequestMatcher[] = [];
   if (match.uri) {
-    const uri = compileStringMatch(match.uri, match.ignoreUriCase);
+    const uri = pathSeparatedPrefix && match.uri.prefix !== undefined && match.uri.prefix !== '/' ? pathSeparated(match.uri.prefix) : compileStringMatch(match.uri, match.ignoreUriCase);
     checks.push((request) => {
       const queryStart = request.url.indexOf('?');
       // Stryker disable next-line EqualityOperator: Node refuses a request-target starting with '?' (400), so '?' is never at 0

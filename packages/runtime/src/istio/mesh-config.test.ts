@@ -3,7 +3,7 @@ import { ServiceDirectory } from '../k8s/service-registry.js';
 import { MeshRoutes } from './compile.js';
 import type { RequestFacts } from './match.js';
 import type { MeshConfig, VirtualService } from './mesh-config.js';
-import { chooseRoute } from './route-table.js';
+import { chooseRoute, type RouteChoice } from './route-table.js';
 import { MALL_GATEWAY, meshConfig, source } from './test-fixtures.js';
 import { validateMeshConfig } from './validate.js';
 
@@ -17,9 +17,9 @@ const request = (headers: Record<string, string> = {}, url = '/', from = source(
 });
 
 /** A VirtualService's routes as its callers' tables hold them (compiled once, so weights keep their state). */
-function router(config: MeshConfig, vs: VirtualService): (request: RequestFacts) => ReturnType<typeof chooseRoute> {
+function router(config: MeshConfig, vs: VirtualService): (request: RequestFacts) => RouteChoice | undefined {
   const routes = new MeshRoutes(config, new ServiceDirectory()).routesOf(vs, 'default');
-  return (request) => chooseRoute({ target: undefined, virtualService: vs, routes, passthrough: undefined }, request);
+  return (request) => chooseRoute({ target: undefined, virtualService: vs, routes, passthrough: undefined }, request) as RouteChoice | undefined;
 }
 
 // Istio's "Request Routing" task: jason sees reviews v2, everyone else v1.

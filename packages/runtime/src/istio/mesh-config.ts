@@ -1,21 +1,19 @@
-import type { AuthorizationPolicySpec, DestinationRuleSpec, GatewaySpec, PeerAuthenticationSpec, TrafficPolicy, VirtualServiceSpec } from '../api/istio-schemas.js';
-import { namespaceOf, type IstioManifests } from '../api/manifests.js';
+import type { DestinationRuleSpec, TrafficPolicy } from '../api/istio-schemas.js';
+import { isGatewayApi, namespaceOf, type IstioManifests } from '../api/manifests.js';
+import type { HttpRouteSpec, K8sGatewaySpec, ReferenceGrantSpec } from '../api/gateway-api-schemas.js';
+import type { IstioObject, VirtualService, DestinationRule, Gateway, AuthorizationPolicy, PeerAuthentication } from './objects.js';
+import { translateGatewayApi, type GatewayApiInput, type GatewayDeployment } from './gateway-api.js';
+
+/** The Gateway API objects in force and the gateway Deployments Istio makes for their Gateways. */
+export interface GatewayApiConfig extends GatewayApiInput {
+  deployments: readonly GatewayDeployment[];
+}
 import type { Pod } from '../k8s/identity.js';
 import { matchesLabels } from '../k8s/labels.js';
 import { boundGateways, hostMatches, qualifyHost, visibleFrom } from './hosts.js';
 import { compareText } from '../lib/compare.js';
 
-export interface IstioObject<Spec> {
-  namespace: string;
-  name: string;
-  spec: Spec;
-}
-
-export type VirtualService = IstioObject<VirtualServiceSpec>;
-export type DestinationRule = IstioObject<DestinationRuleSpec>;
-export type Gateway = IstioObject<GatewaySpec>;
-export type AuthorizationPolicy = IstioObject<AuthorizationPolicySpec>;
-export type PeerAuthentication = IstioObject<PeerAuthenticationSpec>;
+export type { IstioObject, VirtualService, DestinationRule, Gateway, AuthorizationPolicy, PeerAuthentication } from './objects.js';
 
 export const ROOT_NAMESPACE = 'istio-system';
 
@@ -40,6 +38,8 @@ export class MeshConfig {
     readonly authorizationPolicies: readonly AuthorizationPolicy[] = [],
     // Stryker disable next-line ArrayDeclaration: a stand-in element has no namespace, so no mtlsMode level takes it
     readonly peerAuthentications: readonly PeerAuthentication[] = [],
+    /** The Gateway API objects (translated into the lists above by fromManifests) and the gateway Deployments they make. */
+    readonly gatewayApi: GatewayApiConfig = { gateways: [], routes: [], grants: [], namespaceLabels: () => undefined, deployments: [] },
   ) {
     for (const vs of virtualServices) {
       if (!boundGateways(vs.spec, vs.namespace).has('mesh')) continue;
@@ -59,15 +59,35 @@ export class MeshConfig {
    * whole seconds as Kubernetes stores it, then by `name.namespace` (pilot model sortConfigByCreationTime).
    * `createdAt` gives an object's creation second; without it all count as created together.
    */
-  // Stryker disable next-line ArrowFunction: undefined - undefined is NaN, falsy as 0 is: the name.namespace order decides alike
-  static fromManifests(manifests: readonly IstioManifests[], createdAt: (manifest: IstioManifests) => number = () => 0): MeshConfig {
+  static fromManifests(
+    manifests: readonly IstioManifests[],
+    // Stryker disable next-line ArrowFunction: undefined - undefined is NaN, falsy as 0 is: the name.namespace order decides alike
+    createdAt: (manifest: IstioManifests) => number = () => 0,
+    namespaceLabels: GatewayApiInput['namespaceLabels'] = () => undefined,
+  ): MeshConfig {
     const key = (m: IstioManifests) => `${m.metadata.name}.${namespaceOf(m)}`;
     const ordered = [...manifests].sort((a, b) => createdAt(a) - createdAt(b) || compareText(key(a), key(b)));
-    const of = <K extends IstioManifests['kind']>(kind: K) =>
-      ordered
-        .filter((m): m is Extract<IstioManifests, { kind: K }> => m.kind === kind)
-        .map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec }) as IstioObject<Extract<IstioManifests, { kind: K }>['spec']>);
-    return new MeshConfig(of('VirtualService'), of('DestinationRule'), of('Gateway'), of('AuthorizationPolicy'), of('PeerAuthentication'));
+    const istio = ordered.filter((m) => !isGatewayApi(m));
+    const gatewayApi = ordered.filter(isGatewayApi);
+    const of = <K extends IstioManifests['kind'], M extends IstioManifests>(list: readonly M[], kind: K) =>
+      list
+        .filter((m): m is Extract<M, { kind: K }> => m.kind === kind)
+        .map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec }) as IstioObject<Extract<M, { kind: K }>['spec']>);
+    const input: GatewayApiInput = {
+      gateways: of(gatewayApi, 'Gateway') as IstioObject<K8sGatewaySpec>[],
+      routes: of(gatewayApi, 'HTTPRoute') as IstioObject<HttpRouteSpec>[],
+      grants: of(gatewayApi, 'ReferenceGrant') as IstioObject<ReferenceGrantSpec>[],
+      namespaceLabels,
+    };
+    const translated = translateGatewayApi(input);
+    return new MeshConfig(
+      [...of(istio, 'VirtualService'), ...translated.virtualServices],
+      of(istio, 'DestinationRule'),
+      [...(of(istio, 'Gateway') as Gateway[]), ...translated.gateways],
+      of(istio, 'AuthorizationPolicy'),
+      of(istio, 'PeerAuthentication'),
+      { ...input, deployments: translated.deployments },
+    );
   }
 
   /** The VirtualService routing `fqdn` for mesh traffic from namespace `from`, if any. */
@@ -88,6 +108,8 @@ export class MeshConfig {
     const byDomain = new Map<string, GatewayVirtualHost>();
     for (const gateway of this.gateways) {
       if (!matchesLabels(ingressLabels, gateway.spec.selector)) continue;
+      // Istio's gateway Deployment for a Gateway API Gateway serves that Gateway alone, found in its namespace.
+      if (gateway.gatewayApi && gateway.namespace !== from) continue;
       const name = `${gateway.namespace}/${gateway.name}`;
       // pilot PushContext.VirtualServicesForGateway.
       const bound = this.virtualServices.filter((vs) => visibleFrom(vs.spec.exportTo, vs.namespace, from) && boundGateways(vs.spec, vs.namespace).has(name));

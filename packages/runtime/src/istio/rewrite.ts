@@ -1,4 +1,4 @@
-import type { HeaderOperations, HttpMatch } from '../api/istio-schemas.js';
+import type { HeaderOperations, HttpMatch, HttpRoute } from '../api/istio-schemas.js';
 import type { Headers } from '../lib/headers.js';
 import { compareText } from '../lib/compare.js';
 
@@ -69,4 +69,72 @@ export function rewriteUri(url: string, replacement: string, matched: HttpMatch 
   const fold = (text: string) => (matched?.ignoreUriCase ? text.toLowerCase() : text);
   const rewritten = prefix !== undefined && fold(path).startsWith(fold(prefix)) ? replacement + path.slice(prefix.length) : replacement;
   return (rewritten.startsWith('/') ? rewritten : `/${rewritten}`) + query;
+}
+
+/**
+ * The path (and query) a request is forwarded with: a Gateway API ReplaceFullPath replaces the whole path (pilot's
+ * uriRegexRewrite `/.*`); under Gateway semantics a ReplacePrefixMatch of `/` removes the matched prefix and the `/`
+ * after it (pilot's regex `^<prefix>(/?)(.*)` → `/\2`, route.go applyHTTPRouteDestination); any other rewrite.uri
+ * is Envoy's prefix_rewrite (rewriteUri). The query string is kept.
+ */
+export function rewritePath(url: string, route: Pick<HttpRoute, 'rewrite' | 'fullPathRewrite'>, matched: HttpMatch | undefined, gatewaySemantics: boolean): string {
+  const queryStart = url.indexOf('?');
+  const path = queryStart < 0 ? url : url.slice(0, queryStart);
+  const query = queryStart < 0 ? '' : url.slice(queryStart);
+  if (route.fullPathRewrite !== undefined) return route.fullPathRewrite + query;
+  const uri = route.rewrite?.uri;
+  // An empty rewrite.uri rewrites nothing (pilot route.go applyHTTPRouteDestination).
+  if (!uri) return url;
+  if (gatewaySemantics && uri === '/') {
+    // The prefix here is path-separated, so what follows it is empty or starts with `/`; `/` alone is a plain prefix.
+    const prefix = matched?.uri?.prefix === '/' ? '' : (matched?.uri?.prefix ?? '');
+    return `/${path.startsWith(prefix) ? path.slice(prefix.length).replace(/^\//, '') : path.replace(/^\//, '')}${query}`;
+  }
+  return rewriteUri(url, uri, matched);
+}
+
+/** What a request carries that a redirect is built from. */
+export interface RedirectRequest {
+  /** The Host header, with its port if it has one. */
+  authority: string;
+  url: string;
+  /** The listener port the request came to (a gateway's) or the Service port (a sidecar's). */
+  port: number;
+}
+
+/**
+ * The Location of a redirect as Envoy builds it (source/common/http/utility.cc newUri, processRequestHost) from what
+ * pilot gives it (route.go ApplyRedirect): the scheme, else the request's (`http` here); the host, else the request's
+ * Host, whose port is dropped when a port is given or the scheme changes from its default port; `:port` unless it is
+ * the scheme's default (pilot drops 80 for http, 443 for https); the path replaced whole or by prefix (the query kept
+ * unless the new path has one).
+ */
+export function redirectLocation(redirect: NonNullable<HttpRoute['redirect']>, request: RedirectRequest, matched: HttpMatch | undefined): string {
+  const scheme = redirect.scheme ?? 'http';
+  let port = redirect.port === 'request' ? request.port : redirect.port === 'protocol' ? undefined : redirect.port;
+  if ((port === 80 && scheme === 'http') || (port === 443 && scheme === 'https')) port = undefined;
+  let host = redirect.authority;
+  if (host === undefined) {
+    host = request.authority;
+    const requestPort = /:(\d+)$/.exec(host)?.[1];
+    const schemeChanged = scheme !== 'http';
+    if (requestPort !== undefined && (port !== undefined || (schemeChanged && requestPort === '80'))) host = host.slice(0, -requestPort.length - 1);
+  }
+  const queryStart = request.url.indexOf('?');
+  const query = queryStart < 0 ? '' : request.url.slice(queryStart);
+  let path = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
+  if (redirect.path && 'full' in redirect.path) path = redirect.path.full.includes('?') ? redirect.path.full : redirect.path.full + query;
+  else if (redirect.path) path = prefixRedirect(path, redirect.path.prefix, matched) + query;
+  else path += query;
+  return `${scheme}://${host}${port === undefined ? '' : `:${port}`}${path}`;
+}
+
+/**
+ * Envoy's redirect prefix_rewrite: the matched (path-separated) prefix replaced; a replacement ending in `/` does not
+ * double the `/` that follows the prefix.
+ */
+function prefixRedirect(path: string, replacement: string, matched: HttpMatch | undefined): string {
+  const prefix = matched?.uri?.prefix ?? '/';
+  const rest = path.startsWith(prefix) ? path.slice(prefix.length) : path;
+  return replacement.endsWith('/') && rest.startsWith('/') ? replacement + rest.slice(1) : replacement + rest;
 }

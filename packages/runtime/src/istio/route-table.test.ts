@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpMatch, HttpRoute } from '../api/istio-schemas.js';
 import { compileMatch, type RequestFacts } from './match.js';
-import { chooseRoute, noRouteFor, type CompiledRoute, type Resolution, type VirtualHost } from './route-table.js';
+import { chooseRoute, noRouteFor, type CompiledRoute, type Resolution, type RouteChoice, type VirtualHost } from './route-table.js';
 import { source } from './test-fixtures.js';
 
 const facts = (overrides: Partial<RequestFacts> = {}): RequestFacts => ({
@@ -19,7 +19,7 @@ function route(name: string, matches: HttpMatch[], hosts: string[] = [name]): { 
   let turn = 0;
   const spec = { route: hosts.map((host) => ({ destination: { host } })) } as HttpRoute;
   return {
-    route: { name, spec, matches: matches.map((match) => ({ match, test: compileMatch(match) })), retry: { attempts: 2, retryOn: new Set(), statusCodes: new Set() }, pickDestination: () => turn++ % hosts.length },
+    route: { name, spec, matches: matches.map((match) => ({ match, test: compileMatch(match) })), retry: { attempts: 2, retryOn: new Set(), statusCodes: new Set() }, gatewaySemantics: false, pickDestination: () => turn++ % hosts.length },
     destinations: hosts.map((host) => ({ reason: `upstream ${host}` })),
     mirror: { reason: 'mirror' },
   };
@@ -32,7 +32,7 @@ describe('choosing a route (Istio: the first whose match list matches)', () => {
 
   it('takes the first route one of whose matches holds, and reports that match', () => {
     const lanes = host(route('lanes', [jason, fox]), route('rest', []));
-    const choice = chooseRoute(lanes, facts({ headers: { 'end-user': 'fox' } }))!;
+    const choice = chooseRoute(lanes, facts({ headers: { 'end-user': 'fox' } })) as RouteChoice;
     expect(choice.route.name).toBe('lanes');
     expect(choice.matched).toBe(fox);
     expect(choice.destination).toEqual({ destination: { host: 'lanes' } });
@@ -48,7 +48,7 @@ describe('choosing a route (Istio: the first whose match list matches)', () => {
 
   it('gives the destination its weights pick, and the upstream resolved for it', () => {
     const split = host(route('split', [], ['v1', 'v2']));
-    const picked = [chooseRoute(split, facts())!, chooseRoute(split, facts())!];
+    const picked = [chooseRoute(split, facts()) as RouteChoice, chooseRoute(split, facts()) as RouteChoice];
     expect(picked.map((c) => [c.destination.destination.host, (c.upstream as { reason: string }).reason])).toEqual([
       ['v1', 'upstream v1'],
       ['v2', 'upstream v2'],

@@ -39,6 +39,11 @@ export interface CompiledRoute {
   /** Empty: the route matches every request. */
   matches: readonly { match: HttpMatch; test: RequestMatcher }[];
   retry: RetryPolicy;
+  /**
+   * Translated from an HTTPRoute: a destination that names no Service answers 500, not 503 (pilot route.go sets
+   * cluster_not_found_response_code under Gateway semantics), and a PathPrefix is Envoy's path_separated_prefix.
+   */
+  gatewaySemantics: boolean;
   /** The index in `spec.route` of the next request's destination, by weight. */
   pickDestination(): number;
 }
@@ -88,12 +93,20 @@ export function noRouteFor(host: VirtualHost, request: RequestFacts): boolean {
   return host.routes.length > 0 && host.routes.every(({ route }) => route.matches.length > 0 && route.matches.every(({ match }) => dropped(match)));
 }
 
+/** A route Envoy answers itself: a redirect, or a direct response (no destination to pick). */
+export interface LocalReplyChoice {
+  route: CompiledRoute;
+  matched: HttpMatch | undefined;
+  localReply: true;
+}
+
 /** Istio's rule order: the first route whose match list matches (or that has none) wins. */
-export function chooseRoute(host: VirtualHost, request: RequestFacts): RouteChoice | undefined {
+export function chooseRoute(host: VirtualHost, request: RequestFacts): RouteChoice | LocalReplyChoice | undefined {
   for (const resolved of host.routes) {
     const { route } = resolved;
     const matched = route.matches.find((m) => m.test(request));
     if (route.matches.length > 0 && !matched) continue;
+    if (route.spec.redirect || route.spec.directResponse) return { route, matched: matched?.match, localReply: true };
     const index = route.pickDestination();
     return { route, destination: route.spec.route[index]!, upstream: resolved.destinations[index]!, mirror: resolved.mirror, matched: matched?.match };
   }

@@ -10,12 +10,16 @@ import type { MeshConfig, VirtualService } from './mesh-config.js';
  */
 export function validateMeshConfig(config: MeshConfig): string[] {
   const { virtualServices, destinationRules } = config;
-  const label = (vs: VirtualService) => `VirtualService ${vs.namespace}/${vs.name}`;
+  const label = (vs: VirtualService) => (vs.fromRoutes ? `HTTPRoute ${vs.fromRoutes.join(', ')}` : `VirtualService ${vs.namespace}/${vs.name}`);
   const errors: string[] = [];
-  const conflicts = [...meshHostConflicts(virtualServices, (vs) => ({ key: `${vs.namespace}/${vs.name}`, namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways, exportTo: vs.spec.exportTo }))];
+  // HTTPRoutes for one Service are merged, producer and consumer routes kept apart by pilot (gateway-api.ts); a
+  // VirtualService for a host an HTTPRoute routes is not merged with it, and which one a sidecar takes is undefined.
+  const key = (vs: VirtualService) => (vs.fromRoutes ? 'HTTPRoute' : `${vs.namespace}/${vs.name}`);
+  const conflicts = [...meshHostConflicts(virtualServices, (vs) => ({ key: key(vs), namespace: vs.namespace, hosts: vs.spec.hosts, gateways: vs.spec.gateways, exportTo: vs.spec.exportTo }))];
   for (const vs of virtualServices) {
     for (const { host, owner } of conflicts.filter((c) => c.claimant === vs)) {
-      errors.push(`${label(vs)}: host ${host} already has VirtualService ${owner.namespace}/${owner.name}; use one VirtualService per host`);
+      const advice = vs.fromRoutes || owner.fromRoutes ? 'route a host with VirtualServices or with HTTPRoutes, not both' : 'use one VirtualService per host';
+      errors.push(`${label(vs)}: host ${host} already has ${label(owner)}; ${advice}`);
     }
     vs.spec.http.forEach((route, i) => {
       // Stryker disable next-line ArrayDeclaration: a string stand-in has no uri, headers or query: no regex to check

@@ -10,7 +10,7 @@ const caller = { namespace: 'base', workload: 'mall-v1', labels: {}, serviceAcco
 function users(policy: UpstreamRef['policy']): { router: Router; upstream: UpstreamRef } {
   const router = new Router(sampleRegistry());
   const decision = router.decide({ authority: 'users:7000', method: 'GET', url: '/', headers: {} }, caller);
-  if (decision.kind !== 'route') throw new Error(decision.reason);
+  if (decision.kind !== 'route') throw new Error('reason' in decision ? decision.reason : decision.kind);
   return { router, upstream: { ...decision.upstream, policy } };
 }
 

@@ -25,7 +25,7 @@ describe('a host no VirtualService routes', () => {
       cluster: { name: 'outbound|7000||users.base.svc.cluster.local', port: 7000 },
       operation: 'users.base.svc.cluster.local:7000/*',
     });
-    if (decision.kind !== 'route') throw new Error(decision.reason);
+    if (decision.kind !== 'route') throw new Error('reason' in decision ? decision.reason : decision.kind);
     expect(decision.target?.fqdn).toBe('users.base.svc.cluster.local');
     expect(decision.upstream).toMatchObject({ key: 'users.base.svc.cluster.local|', subset: undefined, labels: {} });
   });
@@ -54,7 +54,7 @@ spec: {host: users, subsets: [{name: lane, labels: {version: v1}}]}
 
   it('takes the route that matched, with its subset, cluster, operation and mirror', () => {
     const decision = router(LANE).decide(request('users:7000', '/api/x'), caller('base', { app: 'fox-mall' }));
-    if (decision.kind !== 'route') throw new Error(decision.reason);
+    if (decision.kind !== 'route') throw new Error('reason' in decision ? decision.reason : decision.kind);
     expect(decision.choice?.route.name).toBe('fox-lane');
     expect(decision.cluster).toEqual({ name: 'outbound|7000|lane|users.base.svc.cluster.local', port: 7000 });
     expect(decision.operation).toBe('users.base.svc.cluster.local:7000/api*');
@@ -171,7 +171,7 @@ metadata: {name: users, namespace: base}
 spec: {hosts: [users], http: [{route: [{destination: {host: users, subset: v2}}]}]}
 `));
     const decision = r.decide(request('users:7000'), caller('base'));
-    if (decision.kind !== 'route') throw new Error(decision.reason);
+    if (decision.kind !== 'route') throw new Error('reason' in decision ? decision.reason : decision.kind);
     expect(r.endpointsOf(decision.upstream).map((p) => p.name)).toEqual(['users-v2-1']);
   });
 });

@@ -8,7 +8,9 @@ import { DEFAULT_RETRY, MeshRoutes, type IngressIdentity } from '../istio/compil
 import type { RequestFacts } from '../istio/match.js';
 import { outboundCluster, routeOperation, serviceOperation, type OutboundCluster } from '../istio/envoy-names.js';
 import { MeshConfig } from '../istio/mesh-config.js';
-import { chooseRoute, noRouteFor, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
+import { chooseRoute, noRouteFor, type CompiledRoute, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
+import type { HttpMatch } from '../api/istio-schemas.js';
+import { redirectLocation } from '../istio/rewrite.js';
 
 export interface RouteRequest {
   authority: string;
@@ -24,6 +26,8 @@ export type ResponseFlags = ResponseFlag | `${ResponseFlag},${ResponseFlag}`;
 
 export type RouteDecision =
   | { kind: 'reject'; status: number; flag: ResponseFlag | undefined; reason: string; target?: ServiceTarget }
+  /** A route Envoy answers itself, with no upstream: a redirect (with its Location) or a direct response. */
+  | { kind: 'reply'; status: number; location: string | undefined; target: ServiceTarget | undefined; routeName: string; operation: string }
   | {
       kind: 'route';
       target: ServiceTarget | undefined;
@@ -70,12 +74,12 @@ export class Router {
       if ('reason' in found) return { kind: 'reject', status: 404, flag: 'NR', reason: found.reason };
       // At a gateway a match's port is the listener's (the gateway Service port), not the one in the Host header
       // (pilot route.go TranslateRouteMatch at gateways).
-      return this.choose(found.host, this.facts(request, source, ingress.ports[0] ?? port, found.gateways));
+      return this.choose(found.host, this.facts(request, source, ingress.ports[0] ?? port, found.gateways), request.authority);
     }
     const host = this.routes.sidecar(source.namespace).lookup(request.authority);
     if ('reason' in host) return { kind: 'reject', status: 503, flag: 'NC', reason: host.reason, ...(host.target ? { target: host.target } : {}) };
     if (host.passthrough) return serviceRoute(host.passthrough, port);
-    return this.choose(host, this.facts(request, source, port, MESH));
+    return this.choose(host, this.facts(request, source, port, MESH), request.authority);
   }
 
   /**
@@ -91,14 +95,16 @@ export class Router {
     return isAllowed(policies, { source: seen, method: request.method, path: request.url.split('?', 1)[0]!, host: request.host, headers: request.headers });
   }
 
-  private choose(host: VirtualHost, facts: RequestFacts): RouteDecision {
+  private choose(host: VirtualHost, facts: RequestFacts, authority: string): RouteDecision {
     const { target, virtualService } = host;
     const choice = chooseRoute(host, facts);
     // Stryker disable next-line ConditionalExpression,LogicalOperator: only a gateway's host lacks a fallback, and its routes come pre-filtered by the same rules (compile.ts appliesAt), so noRouteFor is false there, as it is whenever a route was chosen
     if (!choice && host.fallback && noRouteFor(host, facts)) return serviceRoute(host.fallback, facts.port);
     // Stryker disable next-line OptionalChaining: a host with routes to choose from has its VirtualService (a host without one is passed through before)
     if (!choice) return { kind: 'reject', status: 404, flag: 'NR', reason: `no route of VirtualService ${virtualService?.namespace}/${virtualService?.name} matched`, ...(target ? { target } : {}) };
-    if (isUnresolved(choice.upstream)) return { kind: 'reject', status: 503, flag: 'NC', reason: choice.upstream.reason, ...(target ? { target } : {}) };
+    if ('localReply' in choice) return localReply(choice.route, choice.matched, { target, virtualService: virtualService?.name ?? '' }, facts, authority);
+    // Under Gateway semantics a backend with no cluster answers 500 (the Gateway API's "invalid backend" rule).
+    if (isUnresolved(choice.upstream)) return { kind: 'reject', status: choice.route.gatewaySemantics ? 500 : 503, flag: 'NC', reason: choice.upstream.reason, ...(target ? { target } : {}) };
     const mirror = choice.mirror && !isUnresolved(choice.mirror) ? choice.mirror : undefined;
     const { upstream } = choice;
     const cluster = outboundCluster(upstream.target, upstream.subset, choice.destination.destination.port?.number, facts.port);
@@ -125,6 +131,14 @@ export class Router {
   private facts(request: RouteRequest, source: SourceIdentity, port: number, gateways: ReadonlySet<string>): RequestFacts {
     return { method: request.method, url: request.url, headers: request.headers, port, source, gateways };
   }
+}
+
+/** A redirect or direct response (pilot route.go ApplyRedirect, HTTPDirectResponse), named as its route. */
+function localReply(route: CompiledRoute, matched: HttpMatch | undefined, at: { target: ServiceTarget | undefined; virtualService: string }, facts: RequestFacts, authority: string): RouteDecision {
+  const { redirect, directResponse } = route.spec;
+  const location = redirect ? redirectLocation(redirect, { authority, url: facts.url, port: facts.port }, matched) : undefined;
+  const operation = routeOperation({ destinations: [], virtualService: at.virtualService }, matched, undefined, facts.port);
+  return { kind: 'reply', status: redirect?.status ?? directResponse!.status, location, target: at.target, routeName: route.name, operation };
 }
 
 /** A Service's own default route: no VirtualService applies (pilot route.go buildSidecarVirtualHostForService). */

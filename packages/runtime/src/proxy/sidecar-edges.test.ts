@@ -259,7 +259,7 @@ describe('LEAST_REQUEST, Istio’s default balancer, counts this proxy’s attem
     const m = await mesh({ 'base/users@v1': answer, 'base/users@v2': answer });
     const from = await m.proxy('base');
     const decision = m.router.decide({ authority: 'users:7000', method: 'GET', url: '/', headers: {} }, source('base'));
-    if (decision.kind !== 'route') throw new Error(decision.reason);
+    if (decision.kind !== 'route') throw new Error('reason' in decision ? decision.reason : decision.kind);
     const [first, second] = m.router.endpointsOf(decision.upstream);
     const workloadOf = (pod: unknown) => Object.values(m.workloads).find((w) => w.pod === pod)!;
     // Every draw samples the first endpoint and then the second: the one with fewer requests in flight wins, the first on a tie.

@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { Pod, SourceIdentity } from '../k8s/identity.js';
 import type { IngressIdentity } from '../istio/compile.js';
 import { unroutedOperation } from '../istio/envoy-names.js';
-import { applyHeaderOperations, rewriteUri } from '../istio/rewrite.js';
+import { applyHeaderOperations, rewritePath } from '../istio/rewrite.js';
 import type { RetryPolicy, UpstreamRef } from '../istio/route-table.js';
 import { endToEnd, headerBytes, type Headers } from '../lib/headers.js';
 import { BodyTooLarge } from '../lib/read-body.js';
@@ -114,7 +114,9 @@ export class Sidecar {
     const received = { bodyBytes: 0 };
     try {
       if (denied) outcome = { ...answerText(res, 403, RBAC_DENIED), attempts: 0 };
-      else outcome = decision.kind === 'reject' ? answer(res, decision.status, decision.reason, decision.flag) : await this.route(req, res, decision, received);
+      else if (decision.kind === 'reject') outcome = answer(res, decision.status, decision.reason, decision.flag);
+      else if (decision.kind === 'reply') outcome = { ...answerEmpty(res, decision.status, decision.location), attempts: 0 };
+      else outcome = await this.route(req, res, decision, received);
     } catch (error) {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
     }
@@ -122,12 +124,12 @@ export class Sidecar {
       source: identity,
       target: decision.target,
       pod: outcome.pod,
-      routeName: decision.kind === 'route' ? (decision.choice?.route.name ?? 'default') : undefined,
+      routeName: decision.kind === 'route' ? (decision.choice?.route.name ?? 'default') : decision.kind === 'reply' ? decision.routeName : undefined,
       // Stryker disable next-line StringLiteral: an http.Server request always has a method and a url: the fallback is never used
       method: req.method ?? '',
       authority,
       path: url,
-      operation: decision.kind === 'route' ? decision.operation : unroutedOperation(authority),
+      operation: decision.kind === 'reject' ? unroutedOperation(authority) : decision.operation,
       upstreamCluster: decision.kind === 'route' ? decision.cluster.name : undefined,
       upstreamService: decision.kind === 'route' ? decision.upstream.target : undefined,
       nodeId: this.nodeId,
@@ -165,9 +167,9 @@ export class Sidecar {
     const weighted = (route?.route.length ?? 1) > 1;
     applyHeaderOperations(headers, route?.headers?.request, decision.choice?.destination.headers?.request, weighted);
     if (route?.rewrite?.authority) headers.host = route.rewrite.authority;
-    // An empty rewrite.uri rewrites nothing (pilot route.go applyHTTPRouteDestination).
-    // Stryker disable next-line StringLiteral,OptionalChaining: an http.Server request always has a method and a url; a rewrite comes with a chosen route
-    const path = route?.rewrite?.uri ? rewriteUri(req.url ?? '/', route.rewrite.uri, decision.choice?.matched) : (req.url ?? '/');
+    // Stryker disable next-line StringLiteral: an http.Server request always has a method and a url
+    const url = req.url ?? '/';
+    const path = route ? rewritePath(url, route, decision.choice?.matched, decision.choice!.route.gatewaySemantics) : url;
     // Stryker disable next-line StringLiteral: an http.Server request always has a method and a url: the fallback is never used
     const request = { method: req.method ?? 'GET', path, headers, body };
 
@@ -306,6 +308,13 @@ function answer(res: ServerResponse, status: number, reason: string, flag?: Resp
     sent = { headerBytes: headerBytes(headers), bodyBytes: headers['content-length'] };
   }
   return { status, ...(flag ? { flag } : {}), attempts, ...(pod ? { pod } : {}), ...(sent ? { sent } : {}) };
+}
+
+/** Envoy's answer for a redirect (with its Location) or a direct response: no body. */
+function answerEmpty(res: ServerResponse, status: number, location: string | undefined): Pick<Outcome, 'status' | 'sent'> {
+  const headers = { ...(location ? { location } : {}), 'content-length': 0 };
+  res.writeHead(status, headers).end();
+  return { status, sent: { headerBytes: headerBytes(headers), bodyBytes: 0 } };
 }
 
 /** Envoy's own plain-text answers, such as RBAC's. */

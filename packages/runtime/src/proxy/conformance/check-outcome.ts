@@ -1,9 +1,16 @@
 import { expect } from 'vitest';
-import type { Answer, ConformanceCase } from './harness.js';
+import type { CaseOutcome, ConformanceCase } from './harness.js';
 
 /** Asserts that what a case's objects and requests got is what Istio with Envoy gives (the case's `expect`). */
-export function checkOutcome(test: ConformanceCase, { answers, refusal }: { answers: Answer[]; refusal: string | undefined }): void {
+export function checkOutcome(test: ConformanceCase, { answers, refusal, routeStatus }: CaseOutcome): void {
   const expected = test.expect;
+  for (const { route, parent, conditions } of test.routeStatus ?? []) {
+    const [namespace, name] = parent.split('/') as [string, string];
+    const routeNamespace = route.split('/')[0]!;
+    const entry = routeStatus?.[route]?.find((p) => p.parentRef.name === name && (p.parentRef.namespace ?? routeNamespace) === namespace);
+    const seen = entry?.conditions.map(({ type, status, reason }) => ({ type, status, reason }));
+    expect(seen && [...seen].sort((a, b) => a.type.localeCompare(b.type)), `status of ${route} for parent ${parent}`).toEqual(conditions && [...conditions].sort((a, b) => a.type.localeCompare(b.type)));
+  }
   if ('refused' in expected) {
     expect(refusal).toMatch(expected.refused);
     return;
