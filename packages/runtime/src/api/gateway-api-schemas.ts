@@ -49,7 +49,9 @@ const backendObjectReference = {
 
 const filterSchema = z
   .strictObject({
-    type: z.enum(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'ExtensionRef']),
+    type: z.enum(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'ExtensionRef'], {
+      error: 'is a filter type the local runtime does not support (it has RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror and ExtensionRef; CORS is cluster-only)',
+    }),
     requestHeaderModifier: headerModifierSchema.optional(),
     responseHeaderModifier: headerModifierSchema.optional(),
     requestRedirect: z

@@ -207,7 +207,7 @@ describe('mesh-mall: arguments and exit codes', () => {
   });
 
   it.each([
-    [['get', 'deployments'], 'mesh-mall: cannot get "deployments"; choose one of workloads, services, secrets, routes, pods, topology\n'],
+    [['get', 'deployments'], 'mesh-mall: cannot get "deployments"; choose one of workloads, services, secrets, routes, gateways, httproutes, pods, topology\n'],
     [['get', 'pods', 'mall-v1-abc'], 'mesh-mall: a pod name goes with `get routes POD` only\n'],
     [['proxy-config', 'clusters', 'mall-v1-abc'], 'mesh-mall: cannot show "clusters"; the local proxies have one kind of table: routes\n'],
     [['up', '--capacity', 'memory=lots'], 'mesh-mall: --capacity/MESH_MALL_CAPACITY: memory=lots is not a Kubernetes quantity\n'],

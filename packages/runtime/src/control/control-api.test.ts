@@ -146,7 +146,7 @@ data: {a: b}
       status: 404,
       body: { error: 'Not Found', message: 'no pod stub-v1-000000 (see mesh-mall get pods), and it is not istio-ingressgateway' },
     });
-    const hint = 'try GET /workloads, /services, /secrets, /routes, /pods, /topology, /proxy-config/routes/<pod>, /metrics or POST /apply, /delete';
+    const hint = 'try GET /workloads, /services, /secrets, /routes, /gateways, /httproutes, /pods, /topology, /proxy-config/routes/<pod>, /metrics or POST /apply, /delete';
     expect(await json('GET', '/deployments')).toEqual({ status: 404, body: { error: 'Not Found', message: `no GET /deployments; ${hint}` } });
     expect(await json('POST', '/workloads', {})).toEqual({ status: 404, body: { error: 'Not Found', message: `no POST /workloads; ${hint}` } });
   });

@@ -25,7 +25,7 @@ class ControlError extends Error {
 
 /**
  * The runtime's control API, what the API server is to kubectl: `POST /apply` and `POST /delete` take documents,
- * `GET /workloads|services|secrets|routes|pods|topology` list, `GET /proxy-config/routes/<pod>` shows one proxy's compiled
+ * `GET /workloads|services|secrets|routes|gateways|httproutes|pods|topology` list, `GET /proxy-config/routes/<pod>` shows one proxy's compiled
  * route table (what istiod's debug endpoints are to istioctl), `GET /metrics` serves Istio's metrics in Prometheus text.
  */
 export async function startControl(runtime: Runtime, telemetry: MeshTelemetry, port: number): Promise<{ server: Server; url: string }> {
@@ -68,7 +68,7 @@ async function handle(runtime: Runtime, telemetry: MeshTelemetry, req: IncomingM
     res.writeHead(200, { 'content-type': telemetry.metrics.contentType }).end(text);
     return;
   }
-  throw new ControlError(404, `no ${req.method} ${path}; try GET /workloads, /services, /secrets, /routes, /pods, /topology, /proxy-config/routes/<pod>, /metrics or POST /apply, /delete`);
+  throw new ControlError(404, `no ${req.method} ${path}; try GET /workloads, /services, /secrets, /routes, /gateways, /httproutes, /pods, /topology, /proxy-config/routes/<pod>, /metrics or POST /apply, /delete`);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

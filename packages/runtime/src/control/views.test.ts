@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseManifests, type Manifest } from '../api/manifests.js';
+import { isIstio, parseManifests, type Manifest } from '../api/manifests.js';
+import { MeshConfig } from '../istio/mesh-config.js';
 import type { Pod } from '../k8s/identity.js';
 import { TopologyRecorder } from '../telemetry/topology.js';
 import type { PodStatus } from './pod-status.js';
@@ -123,6 +124,46 @@ function runtime(objects: Manifest[] = OBJECTS, pods: PodStatus[] = PODS): Runti
   } as unknown as Runtime;
 }
 
+describe('mesh-mall get: the Gateway API views', () => {
+  const objects = parseManifests(
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: mall, namespace: base}
+spec: {gatewayClassName: istio, listeners: [{name: http, port: 80, protocol: HTTP}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: mall, namespace: base}
+spec: {parentRefs: [{name: mall}], rules: [{backendRefs: [{name: mall-v1, port: 7000}, {name: mall-v3, port: 7000}]}]}
+`,
+    'gw.yaml',
+  ).manifests;
+  const withGateway = () =>
+    Object.assign(runtime(objects, []), {
+      meshConfig: () => MeshConfig.fromManifests(objects.filter(isIstio)),
+      gatewayListeners: () => [{ deployment: { namespace: 'base', gateway: 'mall' }, port: 80, localPort: 43210 }],
+      hasService: (_: string, name: string) => name === 'mall-v1',
+    });
+
+  it("gateways: class, where the local proxy listens for each listener port, and the status istiod writes", () => {
+    vi.useFakeTimers({ now: NOW });
+    const result = view(withGateway(), new TopologyRecorder(), 'gateways');
+    expect(result.columns).toEqual(['NAMESPACE', 'NAME', 'CLASS', 'ADDRESS', 'PROGRAMMED', 'AGE']);
+    expect(result.rows).toEqual([['base', 'mall', 'istio', 'localhost:43210 (port 80)', 'True', '3d4h']]);
+    expect(result.objects[0]).toMatchObject({ status: { addresses: [{ type: 'IPAddress', value: '127.0.0.1' }], listeners: [{ name: 'http', attachedRoutes: 1 }], localListeners: [{ port: 80, url: 'http://localhost:43210' }] } });
+  });
+
+  it('httproutes: parents and their Accepted and ResolvedRefs conditions, the whole status with -o', () => {
+    vi.useFakeTimers({ now: NOW });
+    const result = view(withGateway(), new TopologyRecorder(), 'httproutes');
+    expect(result.columns).toEqual(['NAMESPACE', 'NAME', 'HOSTNAMES', 'PARENTS', 'ACCEPTED', 'RESOLVED-REFS', 'AGE']);
+    expect(result.rows).toEqual([['base', 'mall', '*', 'Gateway/mall', 'True', 'BackendNotFound', '3d4h']]);
+    expect(result.objects[0]).toMatchObject({
+      status: { parents: [{ controllerName: 'istio.io/gateway-controller', conditions: [{ type: 'Accepted', status: 'True' }, { type: 'ResolvedRefs', status: 'False', message: 'backend(mall-v3.base.svc.cluster.local) not found' }] }] },
+    });
+  });
+});
+
 describe('mesh-mall get: the views', () => {
   it('workloads: READY as ready/replicas, "not run locally" for an image that is not ours, the version label', () => {
     const result = view(runtime(), new TopologyRecorder(), 'workloads');
@@ -203,8 +244,9 @@ describe('mesh-mall get: the views', () => {
   });
 
   it('lists nothing, under the same columns, when nothing is applied', () => {
-    for (const name of ['workloads', 'services', 'secrets', 'routes', 'pods'] as const) {
-      expect(view(runtime([], []), new TopologyRecorder(), name)).toMatchObject({ rows: [], objects: [] });
+    for (const name of ['workloads', 'services', 'secrets', 'routes', 'gateways', 'httproutes', 'pods'] as const) {
+      const empty = Object.assign(runtime([], []), { meshConfig: () => new MeshConfig(), gatewayListeners: () => [] });
+      expect(view(empty, new TopologyRecorder(), name)).toMatchObject({ rows: [], objects: [] });
     }
   });
 });
