@@ -2,18 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recommendedFor } from './support/catalog.js';
+import { load as loadThrough, plain, see as seeThrough } from './support/shop.js';
 import { isAlive, startMeshMall, type MeshMall } from './support/mesh-mall.js';
 
-interface Sight {
-  version: string;
-  recommendBanner: boolean;
-  discountBanner: boolean;
-  discountFavorites: boolean;
-  recommendFavorites: boolean;
-}
-
 let mesh: MeshMall;
+const see = (user?: string) => seeThrough(mesh.gateway, user);
+const load = (count: number, concurrency: number, requestIds?: string) => loadThrough(mesh.gateway, count, concurrency, requestIds);
 beforeAll(async () => {
   // No simulated latency: the canary step loads the page a thousand times.
   mesh = await startMeshMall({ args: ['--env', 'LATENCY_MS=0'] });
@@ -21,48 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await mesh?.stop();
 });
-
-async function see(user?: string): Promise<Sight> {
-  const response = await fetch(`${mesh.gateway}/api/mall`, { headers: user ? { cookie: `user=${user}` } : {} });
-  expect(response.status).toBe(200);
-  const view = (await response.json()) as {
-    recommend: { products: { id: number; favorites?: number }[]; banner?: unknown };
-    discount: { products: { favorites?: number }[]; banner?: unknown };
-    meta: { version: string; unavailable: string[] };
-  };
-  expect(view.meta.unavailable).toEqual([]);
-  // Whichever lane serves them, each shopper is recommended their own six (recommend picks by end-user).
-  expect(view.recommend.products.map((p) => p.id), `recommended to ${user ?? 'a guest'}`).toEqual(recommendedFor(user));
-  return {
-    version: view.meta.version,
-    recommendBanner: view.recommend.banner !== undefined,
-    discountBanner: view.discount.banner !== undefined,
-    discountFavorites: view.discount.products.every((p) => typeof p.favorites === 'number'),
-    recommendFavorites: view.recommend.products.every((p) => typeof p.favorites === 'number'),
-  };
-}
-
-const plain: Sight = { version: 'v1', recommendBanner: false, discountBanner: false, discountFavorites: false, recommendFavorites: false };
-
-/**
- * Loads the page `count` times, `concurrency` at a time; resolves with each answer's status and mall version. With
- * `requestIds`, the n-th load is sent with `x-request-id: <requestIds>-<n>`, to find it in the access log.
- */
-async function load(count: number, concurrency: number, requestIds?: string): Promise<{ status: number; version?: string }[]> {
-  const results: { status: number; version?: string }[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const n = next++;
-        const response = await fetch(`${mesh.gateway}/api/mall`, requestIds ? { headers: { 'x-request-id': `${requestIds}-${n}` } } : {});
-        const body = response.ok ? ((await response.json()) as { meta: { version: string } }) : undefined;
-        results.push({ status: response.status, ...(body ? { version: body.meta.version } : {}) });
-      }
-    }),
-  );
-  return results;
-}
 
 describe('the talk, step by step through mesh-mall apply', () => {
   it('base: everyone sees mall v1 without banners', async () => {

@@ -112,6 +112,7 @@ export function describe(running: Running, options: UpOptions): string[] {
     '',
     `  mall         ${running.gatewayUrl}`,
     `  mall API     ${running.gatewayUrl}/api/mall`,
+    ...running.runtime.gatewayListeners().map((l) => `  Gateway ${l.deployment.namespace}/${l.deployment.gateway}  http://localhost:${l.localPort}  (Gateway API; its port ${l.port})`),
     `  traces       ${running.viewerUrl}  (topology: ${running.viewerUrl}/topology)`,
     `  control API  ${running.controlUrl}  (mesh-mall apply|delete|get; /metrics)`,
     `  OTLP in      ${running.collectorUrl}/v1/traces`,

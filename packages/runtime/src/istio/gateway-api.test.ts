@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { HttpMatch, HttpRoute } from '../api/istio-schemas.js';
 import { isIstio, parseManifests } from '../api/manifests.js';
 import { bindParent, hostnamesMatch, translateGatewayApi } from './gateway-api.js';
-import { sortRoutes } from './gateway-api-routes.js';
-import { httpRouteStatus } from './gateway-api-status.js';
+import { sortRoutes, translateRules } from './gateway-api-routes.js';
+import { gatewayStatus, httpRouteStatus } from './gateway-api-status.js';
 import { MeshConfig } from './mesh-config.js';
 
 const config = (yaml: string, labels: Record<string, Record<string, string>> = {}) =>
@@ -145,10 +145,15 @@ describe("HTTPRoute status (istiod's conditions.go)", () => {
     return httpRouteStatus(mesh.gatewayApi.routes[0]!, mesh.gatewayApi, exists).map((p) => [p.parentRef.name, ...p.conditions.map((c) => `${c.type}=${c.status}/${c.reason}: ${c.message}`)]);
   };
 
-  it('one entry per existing parent, none for a missing Gateway; bound to several listeners, it says how many', () => {
-    expect(status('  parentRefs: [{name: web}, {name: missing}]\n  rules: [{backendRefs: [{name: a, port: 80}]}]\n')).toEqual([
+  it('one entry per existing parent (a repeated one once), none for a missing Gateway or a parent of another kind; bound to several listeners, it says how many', () => {
+    expect(status('  parentRefs: [{name: web}, {name: missing}, {name: web}, {group: x.io, kind: Mesh, name: m}]\n  rules: [{backendRefs: [{name: a, port: 80}]}]\n')).toEqual([
       ['web', 'Accepted=True/Accepted: Route was valid, bound to 2 parents', 'ResolvedRefs=True/ResolvedRefs: All references resolved'],
     ]);
+  });
+
+  it('entries in the order istiod sorts them: by parent reference, descending', () => {
+    expect(status('  parentRefs: [{name: web, sectionName: http}, {name: web, sectionName: local}, {group: "", kind: Service, name: a}]\n').map(([name]) => name)).toEqual(['web', 'web', 'a']);
+    expect(status('  parentRefs: [{group: "", kind: Service, name: a}, {group: "", kind: Service, name: b}]\n').map(([name]) => name)).toEqual(['b', 'a']);
   });
 
   it('a missing Service backend is BackendNotFound; a missing Service parent NoMatchingParent', () => {
@@ -163,6 +168,125 @@ describe("HTTPRoute status (istiod's conditions.go)", () => {
     expect(status(spec)).toEqual([
       ['web', 'Accepted=True/Accepted: Route was valid, bound to 2 parents', 'ResolvedRefs=False/RefNotPermitted: backendRef b/other not accessible to a HTTPRoute in namespace "infra" (missing a ReferenceGrant?)'],
       ['a', 'Accepted=True/Accepted: Route was valid', 'ResolvedRefs=True/ResolvedRefs: All references resolved'],
+    ]);
+  });
+});
+
+describe("a Gateway's status as istiod writes it", () => {
+  it('accepted; programmed once its proxy has an address; the routes bound to each listener', () => {
+    const mesh = config(`${GATEWAY}${route('infra', '  parentRefs: [{name: web}]\n')}${route('shop', '  parentRefs: [{name: web, namespace: infra}]\n').replace('name: r,', 'name: s,')}`);
+    const gateway = mesh.gatewayApi.gateways[0]!;
+    expect(gatewayStatus(gateway, mesh.gatewayApi, '127.0.0.1')).toEqual({
+      addresses: [{ type: 'IPAddress', value: '127.0.0.1' }],
+      conditions: [
+        { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Resource accepted' },
+        { type: 'Programmed', status: 'True', reason: 'Programmed', message: 'Resource programmed, assigned to service(s) web-istio.infra.svc.cluster.local' },
+      ],
+      listeners: [
+        { name: 'http', attachedRoutes: 2 },
+        { name: 'admin', attachedRoutes: 0 },
+        { name: 'local', attachedRoutes: 1 },
+      ],
+    });
+    expect(gatewayStatus(gateway, mesh.gatewayApi, undefined)).toMatchObject({ addresses: [], conditions: [{ type: 'Accepted' }, { type: 'Programmed', status: 'False', reason: 'AddressNotAssigned' }] });
+  });
+
+  it('a listener that takes other route kinds only refuses HTTPRoutes: NotAllowedByListeners', () => {
+    const mesh = config(`${GATEWAY.replace('{name: local, port: 80, protocol: HTTP, hostname: local.test}', '{name: local, port: 80, protocol: HTTP, hostname: local.test, allowedRoutes: {kinds: [{kind: GRPCRoute}]}}')}${route('infra', '  parentRefs: [{name: web, sectionName: local}]\n')}`);
+    expect(httpRouteStatus(mesh.gatewayApi.routes[0]!, mesh.gatewayApi, () => true)[0]!.conditions[0]).toEqual({
+      type: 'Accepted',
+      status: 'False',
+      reason: 'NotAllowedByListeners',
+      message: 'kind gateway.networking.k8s.io/v1/HTTPRoute is not allowed',
+    });
+  });
+});
+
+describe('translateRules: one rule as pilot’s VirtualService routes (conversion.go convertHTTPRoute)', () => {
+  const rules = (spec: string, mesh = false, exists = (_: string, name: string) => name !== 'gone') => {
+    const mesh_ = config(route('infra', spec));
+    return translateRules(mesh_.gatewayApi.routes[0]!, mesh, { grants: mesh_.gatewayApi.grants, serviceExists: exists });
+  };
+
+  it('names a route by its rule, else <namespace>.<route>.<rule index>; one destination carries no weight, several their own', () => {
+    const { routes } = rules('  rules:\n  - name: first\n    backendRefs: [{name: a, port: 80, weight: 5}]\n  - backendRefs: [{name: a, port: 80, weight: 1}, {name: b, port: 81, weight: 3}, {name: c, port: 80, weight: 0}]\n');
+    expect(routes.map((r) => [r.name, r.route])).toEqual([
+      ['first', [{ destination: { host: 'a.infra.svc.cluster.local', port: { number: 80 } } }]],
+      [
+        'infra.r.1',
+        [
+          { destination: { host: 'a.infra.svc.cluster.local', port: { number: 80 } }, weight: 1 },
+          { destination: { host: 'b.infra.svc.cluster.local', port: { number: 81 } }, weight: 3 },
+        ],
+      ],
+    ]);
+  });
+
+  it('header filters: names in lower case, the first of a repeated name, on the rule or on one backend', () => {
+    const { routes } = rules(
+      '  rules:\n  - filters:\n    - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-A, value: "1"}, {name: x-a, value: "2"}], add: [{name: X-B, value: b}], remove: [X-C]}}\n    - {type: ResponseHeaderModifier, responseHeaderModifier: {add: [{name: X-R, value: r}]}}\n    backendRefs:\n    - {name: a, port: 80, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-D, value: d}]}}, {type: ResponseHeaderModifier, responseHeaderModifier: {remove: [x-e]}}]}\n',
+    );
+    expect(routes[0]!.headers).toEqual({ request: { set: { 'x-a': '1' }, add: { 'x-b': 'b' }, remove: ['X-C'] }, response: { add: { 'x-r': 'r' } } });
+    expect(routes[0]!.route[0]!.headers).toEqual({ request: { set: { 'x-d': 'd' } }, response: { remove: ['x-e'] } });
+  });
+
+  it('matches: of repeated query parameters the first (names case-sensitive), of repeated headers the first (names case-insensitive)', () => {
+    const { routes } = rules(
+      '  rules:\n  - matches: [{path: {type: RegularExpression, value: "/a.*"}, method: POST, queryParams: [{name: q, value: "1"}, {name: Q, value: "2"}, {name: q, value: "3"}], headers: [{name: X, value: "1", type: RegularExpression}, {name: x, value: "2"}]}]\n    backendRefs: [{name: a, port: 80}]\n',
+    );
+    expect(routes[0]!.match).toEqual([{ uri: { regex: '/a.*' }, method: { exact: 'POST' }, queryParams: { q: { exact: '1' }, Q: { exact: '2' } }, headers: { x: { regex: '1' } } }]);
+  });
+
+  it('timeouts: request is the route timeout, backendRequest replaces it (no retry stanza); a mirror with its percent', () => {
+    const { routes } = rules('  rules:\n  - timeouts: {request: 10s, backendRequest: 2s}\n    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m, port: 80}, percent: 25}}]\n    backendRefs: [{name: a, port: 80}]\n  - timeouts: {request: 3s}\n    backendRefs: [{name: a, port: 80}]\n');
+    expect(routes.map((r) => [r.timeout, r.mirror, r.mirrorPercentage])).toEqual([
+      [2000, { host: 'm.infra.svc.cluster.local', port: { number: 80 } }, { value: 25 }],
+      [3000, undefined, undefined],
+    ]);
+  });
+
+  it('a mirror to a backend not granted is left out, and says why', () => {
+    const translated = rules('  rules:\n  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m, namespace: other, port: 80}}}]\n    backendRefs: [{name: a, port: 80}]\n');
+    expect(translated.routes[0]!.mirror).toBeUndefined();
+    expect(translated.error).toEqual({ reason: 'RefNotPermitted', message: 'backendRef m/other not accessible to a HTTPRoute in namespace "infra" (missing a ReferenceGrant?)' });
+  });
+
+  it('a redirect with backends is still a redirect; backends of weight 0 only, or none, a direct 500', () => {
+    const { routes } = rules('  rules:\n  - filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]\n    backendRefs: [{name: a, port: 80}]\n  - backendRefs: [{name: a, port: 80, weight: 0}]\n  - {}\n');
+    expect(routes.map((r) => [r.redirect, r.directResponse])).toEqual([
+      [{ scheme: 'https', authority: undefined, port: 'protocol', path: undefined, status: 302 }, undefined],
+      [undefined, { status: 500 }],
+      [undefined, { status: 500 }],
+    ]);
+  });
+
+  it('a URLRewrite of the host alone, or of a prefix with its trailing "/" dropped', () => {
+    const { routes } = rules('  rules:\n  - filters: [{type: URLRewrite, urlRewrite: {hostname: h.example}}]\n    backendRefs: [{name: a, port: 80}]\n  - matches: [{path: {value: /p/}}]\n    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /q/}}}]\n    backendRefs: [{name: a, port: 80}]\n');
+    expect(routes.map((r) => [r.rewrite, r.match])).toEqual([
+      [{ authority: 'h.example' }, [{ uri: { prefix: '/' } }]],
+      [{ uri: '/q' }, [{ uri: { prefix: '/p' } }]],
+    ]);
+  });
+
+  it('a backend named by hostname, or without a port, drops every rule of the route (InvalidDestination); another kind keeps its share (InvalidKind)', () => {
+    expect(rules('  rules: [{backendRefs: [{name: a.infra, port: 80}]}]\n')).toEqual({ routes: [], error: { reason: 'InvalidDestination', message: 'service name invalid; the name of the Service must be used, not the hostname.' } });
+    expect(rules('  rules: [{backendRefs: [{name: a}]}]\n')).toEqual({ routes: [], error: { reason: 'InvalidDestination', message: 'port is required in backendRef' } });
+    const kind = rules('  rules: [{backendRefs: [{group: x.io, kind: Pool, name: a, port: 80}]}]\n');
+    expect(kind.routes[0]!.route).toEqual([{ destination: { host: '' } }]);
+    expect(kind.error).toEqual({ reason: 'InvalidKind', message: 'referencing unsupported backendRef: group "x.io" kind "Pool"' });
+  });
+
+  it('a ReferenceGrant lets a route on a Gateway reach its namespace: for HTTPRoutes of that namespace, to Services it names (or all)', () => {
+    const grant = (to: string) => `---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: other}\nspec: {from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: infra}], to: [${to}]}\n`;
+    const errorWith = (to: string) => {
+      const mesh_ = config(route('infra', '  rules: [{backendRefs: [{name: b, namespace: other, port: 80}]}]\n') + grant(to));
+      return translateRules(mesh_.gatewayApi.routes[0]!, false, { grants: mesh_.gatewayApi.grants, serviceExists: () => true }).error?.reason;
+    };
+    expect([errorWith('{group: "", kind: Service}'), errorWith('{group: "", kind: Service, name: b}'), errorWith('{group: "", kind: Service, name: c}'), errorWith('{group: x.io, kind: Service}')]).toEqual([
+      undefined,
+      undefined,
+      'RefNotPermitted',
+      'RefNotPermitted',
     ]);
   });
 });

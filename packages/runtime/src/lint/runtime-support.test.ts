@@ -11,6 +11,21 @@ const deployment = (env: unknown[]) =>
     spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'mesh-mall/mall:v1', env }] } } },
   });
 
+describe('checkRuntimeSupport of Gateway API objects', () => {
+  it('warns of a listener the local runtime does not serve (HTTPS), valid for a cluster', () => {
+    const gateway = item({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'web', namespace: 'base' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'https', port: 443, protocol: 'HTTPS' }] } });
+    expect(checkRuntimeSupport([gateway], new Set())).toEqual([
+      {
+        file: 'x.yaml',
+        subject: 'Gateway base/web',
+        path: '(local runtime)',
+        message: 'spec.listeners[0].protocol: the local runtime serves HTTP listeners only (HTTPS, TLS, TCP and UDP are cluster-only)',
+        severity: 'warning',
+      },
+    ]);
+  });
+});
+
 describe('checkRuntimeSupport of Secrets and workloads (what mesh-mall apply would say)', () => {
   it('passes a Secret and secretKeyRef env the runtime reads', () => {
     const secret = item({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'base' }, stringData: { k: 'v' } });

@@ -5,11 +5,14 @@ import { subjectOf, type Finding, type LintedObject } from './semantic.js';
 
 const LOCALLY_UNSUPPORTED = /local runtime/;
 
+/** The API groups istiod reads: Istio's own and the Gateway API's. */
+const ISTIO_READ = /^([a-z.]*\.istio\.io|gateway\.networking\.k8s\.io)\//;
+
 /** Kubernetes kinds whose reading at apply can refuse what the API schema lets through (Secret keys, container env). */
 const READ_KINDS = new Set(['Secret', 'Deployment', 'StatefulSet']);
 
 /**
- * What `mesh-mall apply` would say of the Istio objects (and of Secrets and workloads): a refusal that Istio shares (a duration under 1ms, several
+ * What `mesh-mall apply` would say of the Istio and Gateway API objects (and of Secrets and workloads): a refusal that Istio shares (a duration under 1ms, several
  * destinations all of weight 0, a regex RE2 cannot compile) is an error; one that is the local runtime's alone (a
  * field or kind it does not implement, a host Istio takes but that names no Service) is a warning — the file is
  * valid for a cluster. Objects the API schema already faulted are left to that finding.
@@ -18,7 +21,7 @@ export function checkRuntimeSupport(objects: LintedObject[], faulted: ReadonlySe
   const findings: Finding[] = [];
   const admitted: IstioManifests[] = [];
   for (const item of objects) {
-    if (faulted.has(item.object) || !(/\.istio\.io\//.test(String(item.object.apiVersion)) || READ_KINDS.has(String(item.object.kind)))) continue;
+    if (faulted.has(item.object) || !(ISTIO_READ.test(String(item.object.apiVersion)) || READ_KINDS.has(String(item.object.kind)))) continue;
     const subject = subjectOf(item.object);
     try {
       admitted.push(...toManifests([{ source: 'lint', object: item.object }]).manifests.filter(isIstio));
