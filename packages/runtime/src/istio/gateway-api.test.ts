@@ -290,3 +290,17 @@ describe('translateRules: one rule as pilot’s VirtualService routes (conversio
     ]);
   });
 });
+
+describe('hostname isolation between listeners on one port (conversion.go hostnameAllowedByIsolation)', () => {
+  const hostsOf = (hostnames: string) =>
+    config(`${GATEWAY}${route('infra', `  parentRefs: [{name: web, sectionName: http}]\n  hostnames: ${hostnames}\n  rules: [{backendRefs: [{name: a, port: 80}]}]\n`)}`.replace('hostname: local.test}', 'hostname: shop.example.com}')).virtualServices.map((vs) => vs.spec.hosts[0]);
+
+  it("a host another listener on the port names exactly is that listener's alone: a route on the wildcard listener does not get it", () => {
+    expect(hostsOf('[shop.example.com, a.example.com]')).toEqual(['a.example.com']);
+    expect(hostsOf('["*.example.com"]')).toEqual(['*.example.com']);
+  });
+
+  it('a route host the wildcard listener does not match is dropped there', () => {
+    expect(hostsOf('[a.example.com, b.other.org]')).toEqual(['a.example.com']);
+  });
+});
