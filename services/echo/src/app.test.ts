@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { fetchJson, silentLogger } from '@mesh-mall/kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
@@ -17,6 +18,20 @@ describe('echo', () => {
     const url = await serve();
     const body = await fetchJson(`${url}/any/path?x=1`, { method: 'DELETE', headers: { 'end-user': 'jason' } });
     expect(body).toMatchObject({ servedBy: 'base/echo@v1', method: 'DELETE', path: '/any/path?x=1', headers: { 'end-user': 'jason' } });
+  });
+
+  it('reports a header sent on several lines as the conformance suites do: its values joined by ","', async () => {
+    const { port } = new URL(await serve());
+    // fetch folds repeated headers into one line; node:http sends an array as one line per value, as Envoy adds one.
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', headers: { 'x-add': ['one', 'two'] } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject).end();
+    });
+    expect(JSON.parse(body)).toMatchObject({ headers: { 'x-add': 'one,two' } });
   });
 
   it('answers with the status it was given', async () => {
