@@ -1964,6 +1964,66 @@ spec:
       namespace: gateway-conformance-infra
 `;
 
+/** conformance/tests/httproute-timeout-request.yaml */
+const TIMEOUT_REQUEST = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: request-timeout
+  namespace: gateway-conformance-infra
+spec:
+  parentRefs:
+  - name: same-namespace
+  rules:
+  - matches:
+    - path:
+        type: PathPrefix
+        value: /request-timeout
+    backendRefs:
+    - name: infra-backend-v1
+      port: 8080
+    timeouts:
+      request: 500ms
+  - matches:
+    - path:
+        type: PathPrefix
+        value: /disable-request-timeout
+    backendRefs:
+    - name: infra-backend-v1
+      port: 8080
+    timeouts:
+      request: "0s"
+`;
+
+/** conformance/tests/httproute-timeout-backend-request.yaml */
+const TIMEOUT_BACKEND_REQUEST = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: backend-request-timeout
+  namespace: gateway-conformance-infra
+spec:
+  parentRefs:
+  - name: same-namespace
+  rules:
+  - matches:
+    - path:
+        type: PathPrefix
+        value: /backend-timeout
+    backendRefs:
+    - name: infra-backend-v1
+      port: 8080
+    timeouts:
+      backendRequest: 500ms
+  - matches:
+    - path:
+        type: PathPrefix
+        value: /disable-backend-timeout
+    backendRefs:
+    - name: infra-backend-v1
+      port: 8080
+    timeouts:
+      backendRequest: "0s"
+`;
+
 // ---------------------------------------------------------------------------------------------------------------------
 // From a Go test's table of requests to cases.
 // ---------------------------------------------------------------------------------------------------------------------
@@ -2750,6 +2810,18 @@ export const GATEWAY_API_EXTENDED_CASES: ConformanceCase[] = [
       },
     ],
   ),
+  // The suite's echo server waits when asked (`?delay=1s`); the harness's pods cannot be asked, so the delayed
+  // requests go to a backend that answers every request after 1 s (`~1000`), the others to one that answers at once.
+  ...[
+    { test: 'HTTPRouteTimeoutRequest', file: 'httproute-timeout-request', route: 'request-timeout', yaml: TIMEOUT_REQUEST, timed: '/request-timeout', disabled: '/disable-request-timeout' },
+    { test: 'HTTPRouteTimeoutBackendRequest', file: 'httproute-timeout-backend-request', route: 'backend-request-timeout', yaml: TIMEOUT_BACKEND_REQUEST, timed: '/backend-timeout', disabled: '/disable-backend-timeout' },
+  ].flatMap(({ test, file, route, yaml, timed, disabled }) => [
+    ...goTest({ test, file, yaml: objects(SAME_NAMESPACE, yaml), pods: [INFRA_V1], status: [routeStatus(`${INFRA}/${route}`, SAME)] }, [{ request: { path: timed }, backend: INFRA_V1 }]),
+    ...goTest({ test, file, yaml: objects(SAME_NAMESPACE, yaml), pods: [`${INFRA_V1}~1000`], also: 'Envoy: a route timeout answers 504 with response flag UT' }, [
+      { request: { path: `${timed}?delay=1s` }, expect: { status: 504, servedBy: undefined, flag: 'UT' }, note: 'the backend answers after 1 s' },
+      { request: { path: `${disabled}?delay=1s` }, backend: INFRA_V1, note: 'the backend answers after 1 s; 0s is no timeout' },
+    ]),
+  ]),
 ];
 
 /** The suite's HTTPRoute tests (or parts of them) not ported, and why. */
@@ -2805,10 +2877,6 @@ export const GATEWAY_API_LEFT_OUT: { test: string; reason: string }[] = [
   {
     test: 'HTTPRouteInvalidParentRefNotMatchingListenerPort, HTTPRouteInvalidParentRefSectionNameNotMatchingPort',
     reason: 'extended (HTTPRouteDestinationPortMatching, HTTPRouteParentRefPort), not among the features the issue lists; status only (Accepted False NoMatchingParent), portable with routeStatus if wanted',
-  },
-  {
-    test: 'HTTPRouteTimeoutRequest, HTTPRouteTimeoutBackendRequest',
-    reason: 'extended timeouts, not among the features the issue lists; the suite delays the echo with ?delay=1s, which the echo pods ignore (a pod `~1000` would stand in)',
   },
   {
     test: 'HTTPRouteBackendProtocolH2C, HTTPRouteBackendProtocolWebSocket',
