@@ -35,6 +35,12 @@ describe('Gateway API objects as the API server stores them', () => {
       'exactly one PathPrefix match must be specified',
     );
     expect(refusal(() => route('  hostnames: ["Example.COM"]\n'))).toContain('spec.hostnames[0]: must be a lower-case DNS name');
+    expect(refusal(() => route('  rules: [{filters: [{type: RequestRedirect, requestRedirect: {}}], backendRefs: [{name: a, port: 80}]}]\n'))).toContain('RequestRedirect filter must not be used together with backendRefs');
+    expect(refusal(() => route('  rules: [{backendRefs: [{name: a}]}]\n'))).toContain('Must have port for Service reference');
+    expect(refusal(() => route('  rules: [{matches: [{path: {value: foo}}]}]\n'))).toContain("value must be an absolute path and start with '/'");
+    expect(refusal(() => route('  rules: [{matches: [{path: {type: Exact, value: "/a//b"}}]}]\n'))).toContain("must not contain '//'");
+    expect(refusal(() => route('  rules: [{matches: [{headers: [{name: x, value: "1"}, {name: x, value: "2"}]}]}]\n'))).toContain('spec.rules[0].matches[0].headers[1].name: Duplicate value: header "x"');
+    expect(refusal(() => route('  rules: [{filters: [{type: URLRewrite, urlRewrite: {hostname: "*.example.com"}}]}]\n'))).toContain('must be a lower-case DNS name without a wildcard');
     expect(refusal(() => gateway('[{name: a, port: 80, protocol: HTTP}, {name: a, port: 81, protocol: HTTP}]'))).toContain('Listener name must be unique within the Gateway');
   });
 
@@ -42,6 +48,10 @@ describe('Gateway API objects as the API server stores them', () => {
     expect(refusal(() => gateway('[{name: https, port: 443, protocol: HTTPS}]'))).toContain('the local runtime serves HTTP listeners only');
     expect(refusal(() => gateway('[{name: http, port: 80, protocol: HTTP}]', 'envoy'))).toContain('the local runtime runs Istio\'s class "istio" only');
     expect(refusal(() => route('  rules: [{retry: {attempts: 3}}]\n'))).toContain('spec.rules[0].retry is not supported by the local runtime');
+    expect(refusal(() => route('  rules: [{filters: [{type: RequestMirror, requestMirror: {backendRef: {name: a, port: 80}}}, {type: RequestMirror, requestMirror: {backendRef: {name: b, port: 80}}}]}]\n'))).toContain(
+      'a second RequestMirror filter in a rule is not supported by the local runtime',
+    );
+    expect(refusal(() => route('  rules: [{backendRefs: [{group: networking.istio.io, kind: Hostname, name: a.example.com, port: 80}]}]\n'))).toContain("Istio's Hostname backends are not supported by the local runtime");
     expect(refusal(() => route('  rules: [{filters: [{type: CORS, cors: {}}]}]\n'))).toContain('spec.rules[0].filters[0].type: is a filter type the local runtime does not support');
   });
 

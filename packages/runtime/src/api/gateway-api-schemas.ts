@@ -23,12 +23,26 @@ const hostnameSchema = z
   .string()
   .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a lower-case DNS name, optionally with a leading *. label');
 
+/** The CRDs' PreciseHostname (a redirect's or rewrite's host): a DNS name, no wildcard. */
+const preciseHostnameSchema = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a lower-case DNS name without a wildcard');
+
+/** The CRDs' listType=map: each name once. */
+const uniqueNames = (list: { name: string }[] | undefined, ctx: z.RefinementCtx, field: string, what: string) =>
+  (list ?? []).forEach((item, i) => {
+    if ((list ?? []).findIndex((other) => other.name === item.name) !== i) ctx.addIssue({ code: 'custom', path: [field, i, 'name'], message: `Duplicate value: ${what} ${JSON.stringify(item.name)}` });
+  });
+
 const sectionName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS-1123 subdomain');
 const portNumber = z.number().int().min(1).max(65535);
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, 'must be an HTTP header name');
 const headerList = z.array(z.strictObject({ name: headerName, value: z.string().max(4096) })).max(16);
-const headerModifierSchema = z.strictObject({ set: headerList.optional(), add: headerList.optional(), remove: z.array(z.string()).max(16).optional() });
+const headerModifierSchema = z
+  .strictObject({ set: headerList.optional(), add: headerList.optional(), remove: z.array(z.string()).max(16).optional() })
+  .superRefine((m, ctx) => {
+    uniqueNames(m.set, ctx, 'set', 'header');
+    uniqueNames(m.add, ctx, 'add', 'header');
+  });
 export type HeaderModifier = z.infer<typeof headerModifierSchema>;
 
 const pathModifierSchema = z
@@ -46,6 +60,11 @@ const backendObjectReference = {
   namespace: z.string().optional(),
   port: portNumber.optional(),
 };
+/** The CRD's rule on a backend reference, and Istio's Hostname kind, which names a Service by host (not read locally). */
+const backendReferenceRules = (ref: { group: string; kind: string; port?: number | undefined }, ctx: z.RefinementCtx) => {
+  if (ref.group === '' && ref.kind === 'Service' && ref.port === undefined) ctx.addIssue({ code: 'custom', message: 'Must have port for Service reference' });
+  if (ref.group === 'networking.istio.io' && ref.kind === 'Hostname') ctx.addIssue({ code: 'custom', path: ['kind'], message: "Istio's Hostname backends are not supported by the local runtime (name the Service instead)" });
+};
 
 const filterSchema = z
   .strictObject({
@@ -57,14 +76,14 @@ const filterSchema = z
     requestRedirect: z
       .strictObject({
         scheme: z.enum(['http', 'https']).optional(),
-        hostname: hostnameSchema.optional(),
+        hostname: preciseHostnameSchema.optional(),
         path: pathModifierSchema.optional(),
         port: portNumber.optional(),
         statusCode: z.union([z.literal(301), z.literal(302)]).default(302),
       })
       .optional(),
-    urlRewrite: z.strictObject({ hostname: hostnameSchema.optional(), path: pathModifierSchema.optional() }).optional(),
-    requestMirror: z.strictObject({ backendRef: z.strictObject(backendObjectReference), percent: z.number().int().min(0).max(100).optional() }).optional(),
+    urlRewrite: z.strictObject({ hostname: preciseHostnameSchema.optional(), path: pathModifierSchema.optional() }).optional(),
+    requestMirror: z.strictObject({ backendRef: z.strictObject(backendObjectReference).superRefine(backendReferenceRules), percent: z.number().int().min(0).max(100).optional() }).optional(),
     extensionRef: z.strictObject({ group: z.string(), kind: z.string().min(1), name: z.string().min(1) }).optional(),
   })
   .superRefine((filter, ctx) => {
@@ -77,19 +96,42 @@ const filterSchema = z
   });
 export type RouteFilter = z.infer<typeof filterSchema>;
 
-const pathMatchSchema = z.strictObject({ type: z.enum(['Exact', 'PathPrefix', 'RegularExpression']).default('PathPrefix'), value: z.string().max(1024).default('/') });
+const pathMatchSchema = z
+  .strictObject({ type: z.enum(['Exact', 'PathPrefix', 'RegularExpression']).default('PathPrefix'), value: z.string().max(1024).default('/') })
+  .superRefine(({ type, value }, ctx) => {
+    if (type === 'RegularExpression') return;
+    // The CRD's CEL rules on an Exact or PathPrefix value, with its messages.
+    const rules: [boolean, string][] = [
+      [value.startsWith('/'), "value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']"],
+      [!value.includes('//'), "must not contain '//' when type one of ['Exact', 'PathPrefix']"],
+      [!value.includes('/./'), "must not contain '/./' when type one of ['Exact', 'PathPrefix']"],
+      [!value.includes('/../'), "must not contain '/../' when type one of ['Exact', 'PathPrefix']"],
+      [!value.includes('%2f'), "must not contain '%2f' when type one of ['Exact', 'PathPrefix']"],
+      [!value.includes('%2F'), "must not contain '%2F' when type one of ['Exact', 'PathPrefix']"],
+      [!value.includes('#'), "must not contain '#' when type one of ['Exact', 'PathPrefix']"],
+      [!value.endsWith('/..'), "must not end with '/..' when type one of ['Exact', 'PathPrefix']"],
+      [!value.endsWith('/.'), "must not end with '/.' when type one of ['Exact', 'PathPrefix']"],
+      [/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/.test(value), "must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$) for types ['Exact', 'PathPrefix']"],
+    ];
+    for (const [holds, message] of rules) if (!holds) ctx.addIssue({ code: 'custom', path: ['value'], message });
+  });
 const valueMatch = z.strictObject({ type: z.enum(['Exact', 'RegularExpression']).default('Exact'), name: z.string().min(1), value: z.string().min(1).max(4096) });
 
-const matchSchema = z.strictObject({
-  // The CRD's default: a match with no path matches every path.
-  path: pathMatchSchema.default({ type: 'PathPrefix', value: '/' }),
-  headers: z.array(valueMatch.extend({ name: headerName })).max(16).optional(),
-  queryParams: z.array(valueMatch).max(16).optional(),
-  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']).optional(),
-});
+const matchSchema = z
+  .strictObject({
+    // The CRD's default: a match with no path matches every path.
+    path: pathMatchSchema.default({ type: 'PathPrefix', value: '/' }),
+    headers: z.array(valueMatch.extend({ name: headerName })).max(16).optional(),
+    queryParams: z.array(valueMatch).max(16).optional(),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']).optional(),
+  })
+  .superRefine((m, ctx) => {
+    uniqueNames(m.headers, ctx, 'headers', 'header');
+    uniqueNames(m.queryParams, ctx, 'queryParams', 'query parameter');
+  });
 export type RouteMatch = z.infer<typeof matchSchema>;
 
-const backendRefSchema = z.strictObject({ ...backendObjectReference, weight: z.number().int().min(0).max(1_000_000).default(1), filters: z.array(filterSchema).optional() });
+const backendRefSchema = z.strictObject({ ...backendObjectReference, weight: z.number().int().min(0).max(1_000_000).default(1), filters: z.array(filterSchema).optional() }).superRefine(backendReferenceRules);
 export type BackendRef = z.infer<typeof backendRefSchema>;
 
 const ruleSchema = z
@@ -105,6 +147,9 @@ const ruleSchema = z
     // The CRD's CEL rules on filters and timeouts.
     const filters = rule.filters ?? [];
     const count = (type: RouteFilter['type']) => filters.filter((f) => f.type === type).length;
+    if (count('RequestRedirect') > 0 && (rule.backendRefs ?? []).length > 0) ctx.addIssue({ code: 'custom', message: 'RequestRedirect filter must not be used together with backendRefs' });
+    // Istio mirrors to each of several; the local proxy sends one copy per request.
+    if (count('RequestMirror') > 1) ctx.addIssue({ code: 'custom', path: ['filters'], message: 'a second RequestMirror filter in a rule is not supported by the local runtime (valid on a cluster)' });
     if (count('RequestRedirect') > 0 && count('URLRewrite') > 0) ctx.addIssue({ code: 'custom', path: ['filters'], message: 'May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both' });
     for (const type of ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'] as const) {
       if (count(type) > 1) ctx.addIssue({ code: 'custom', path: ['filters'], message: `${type} filter cannot be repeated` });
@@ -136,7 +181,11 @@ export type ParentRef = z.infer<typeof parentRefSchema>;
 export const httpRouteSpecSchema = z.strictObject({
   parentRefs: z.array(parentRefSchema).max(32).default([]),
   hostnames: z.array(hostnameSchema).max(16).optional(),
-  rules: z.array(ruleSchema).max(16).default([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }]),
+  rules: z
+    .array(ruleSchema)
+    .max(16)
+    .default([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }])
+    .refine((rules) => rules.reduce((sum, rule) => sum + rule.matches.length, 0) <= 128, 'While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128'),
 });
 export type HttpRouteSpec = z.infer<typeof httpRouteSpecSchema>;
 

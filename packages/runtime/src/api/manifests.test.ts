@@ -37,6 +37,17 @@ describe('manifests', () => {
     }
   });
 
+  it("refuses an Istio or Gateway API kind under a version its group does not serve, rather than ignore it", () => {
+    for (const [apiVersion, kind] of [
+      ['apps/v2', 'VirtualService'],
+      ['gateway.networking.k8s.io/v1', 'VirtualService'],
+      ['networking.istio.io/v1', 'HTTPRoute'],
+      ['gateway.networking.k8s.io/v1', 'ReferenceGrant'],
+    ]) {
+      expect(() => parseManifests(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\nspec: {}\n`, 'x.yaml'), `${apiVersion} ${kind}`).toThrow(/apiVersion: Invalid (option|input)/);
+    }
+  });
+
   it('refuses what the API server refuses whatever the kind: no apiVersion or kind, not an object, a kind its groups do not serve, invalid names and labels', () => {
     const refusal = (yaml: string) => {
       try {

@@ -277,7 +277,8 @@ function readObjects(documents: Document[], purpose: 'apply' | 'delete'): ReadRe
     const kind = (object as { kind?: unknown }).kind;
     const name = (object as { metadata?: { name?: unknown } }).metadata?.name;
     const label = `${source}: ${String(kind)} ${String(name)}`;
-    const istio = istioSpecOf(object as { apiVersion?: unknown; kind?: unknown });
+    // An Istio or Gateway API kind under another group's version is refused by its own envelope (no such version).
+    const istio = istioSpecOf(object as { apiVersion?: unknown; kind?: unknown }) ?? Object.entries(ISTIO_SPECS).find(([key]) => key.endsWith(`/${String(kind)}`))?.[1];
     if (istio) {
       const envelope = z.object({ apiVersion: istio.apiVersion, kind: z.literal(kind as string), metadata, spec: z.unknown() }).safeParse(object);
       if (!envelope.success) throw new ManifestError(`${label}: ${describeIssues(envelope.error)}`);

@@ -94,8 +94,9 @@ export function view(runtime: Runtime, topology: TopologyRecorder, name: ViewNam
       const gateways = objects.filter((o): o is K8sGatewayManifest => o.kind === 'Gateway' && isGatewayApi(o));
       const rows = gateways.map((gw) => {
         const mine = listeners.filter((l) => l.deployment.namespace === namespaceOf(gw) && l.deployment.gateway === gw.metadata.name);
-        const translated = config.gateways.find((g) => g.namespace === namespaceOf(gw) && g.name === gw.metadata.name)!;
-        return { gw, mine, status: gatewayStatus(translated, config, mine.length > 0 ? '127.0.0.1' : undefined) };
+        // From the stored object: an apply in progress stores it before its configuration takes effect.
+        const gateway = { namespace: namespaceOf(gw), name: gw.metadata.name, spec: gw.spec };
+        return { gw, mine, status: gatewayStatus(gateway, config, mine.length > 0 ? '127.0.0.1' : undefined) };
       });
       return {
         columns: ['NAMESPACE', 'NAME', 'CLASS', 'ADDRESS', 'PROGRAMMED', 'AGE'],

@@ -42,7 +42,8 @@ export interface Translated {
 export function translateRules(route: HttpRouteObject, mesh: boolean, context: RouteContext): Translated {
   const result: Translated = { routes: [], error: undefined };
   for (const [index, rule] of route.spec.rules.entries()) {
-    for (const match of rule.matches) {
+    // `matches: []` (the default fills only an absent list) is one route without a match: every request.
+    for (const match of rule.matches.length > 0 ? rule.matches : [undefined]) {
       const converted = convertRule(rule, match, route, index, !mesh, context);
       if ('hard' in converted) return { routes: [], error: converted.hard };
       if (converted.error) result.error = converted.error;
@@ -54,8 +55,8 @@ export function translateRules(route: HttpRouteObject, mesh: boolean, context: R
 
 type Converted = { route: HttpRoute; error: ConfigError | undefined } | { hard: ConfigError };
 
-function convertRule(rule: RouteRule, match: RouteMatch, owner: HttpRouteObject, index: number, enforceGrant: boolean, context: RouteContext): Converted {
-  const route: HttpRoute = { name: rule.name ?? `${owner.namespace}.${owner.name}.${index}`, match: [convertMatch(match)], route: [] };
+function convertRule(rule: RouteRule, match: RouteMatch | undefined, owner: HttpRouteObject, index: number, enforceGrant: boolean, context: RouteContext): Converted {
+  const route: HttpRoute = { name: rule.name ?? `${owner.namespace}.${owner.name}.${index}`, ...(match ? { match: [convertMatch(match)] } : {}), route: [] };
   let error: ConfigError | undefined;
   for (const filter of rule.filters ?? []) {
     switch (filter.type) {
@@ -72,9 +73,10 @@ function convertRule(rule: RouteRule, match: RouteMatch, owner: HttpRouteObject,
         applyRewrite(route, filter.urlRewrite!);
         break;
       case 'RequestMirror': {
+        // A mirror that cannot be built is left out, never the route (pilot keeps it as mirrorBackendErr).
         const mirror = destinationOf({ ...filter.requestMirror!.backendRef, weight: 1 }, owner.namespace, enforceGrant, context);
-        if ('hard' in mirror) return mirror;
-        if (mirror.error) error = mirror.error;
+        if ('hard' in mirror) error = mirror.hard;
+        else if (mirror.error) error = mirror.error;
         else {
           route.mirror = mirror.destination;
           if (filter.requestMirror!.percent !== undefined) route.mirrorPercentage = { value: filter.requestMirror!.percent };
@@ -114,16 +116,16 @@ function convertRule(rule: RouteRule, match: RouteMatch, owner: HttpRouteObject,
 /**
  * One HTTPRouteMatch as a VirtualService match (createURIMatch, createHeadersMatch, createQueryParamsMatch): a
  * PathPrefix keeps no trailing `/` (Envoy's path_separated_prefix, which compile.ts uses under Gateway semantics);
- * of several conditions on one header or parameter the first counts.
+ * header and parameter names as written (the API server refuses a name twice; header names differing in case are
+ * both kept, and Envoy, matching names case-insensitively, requires both).
  */
 function convertMatch(match: RouteMatch): HttpMatch {
   const { type, value } = match.path;
   const uri = type === 'Exact' ? { exact: value } : type === 'RegularExpression' ? { regex: value } : { prefix: value === '/' ? '/' : value.replace(/\/$/, '') };
   const out: HttpMatch = { uri };
-  const headers = firstByName(match.headers ?? [], (name) => name.toLowerCase());
-  if (headers.length > 0) out.headers = Object.fromEntries(headers.map((h) => [h.name.toLowerCase(), h.type === 'Exact' ? { exact: h.value } : { regex: h.value }]));
-  const params = firstByName(match.queryParams ?? [], (name) => name);
-  if (params.length > 0) out.queryParams = Object.fromEntries(params.map((q) => [q.name, q.type === 'Exact' ? { exact: q.value } : { regex: q.value }]));
+  const condition = (m: { type: 'Exact' | 'RegularExpression'; value: string }) => (m.type === 'Exact' ? { exact: m.value } : { regex: m.value });
+  if (match.headers?.length) out.headers = Object.fromEntries(match.headers.map((h) => [h.name, condition(h)]));
+  if (match.queryParams?.length) out.queryParams = Object.fromEntries(match.queryParams.map((q) => [q.name, condition(q)]));
   if (match.method) out.method = { exact: match.method };
   return out;
 }
@@ -179,8 +181,8 @@ function destinationOf(backend: BackendRef, namespace: string, enforceGrant: boo
   if (backend.name.includes('.')) return { hard: { reason: 'InvalidDestination', message: 'service name invalid; the name of the Service must be used, not the hostname.' } };
   const host = serviceFqdn(backend.name, to);
   const error: ConfigError | undefined = context.serviceExists(to, backend.name) ? undefined : { reason: 'BackendNotFound', message: `backend(${host}) not found` };
-  if (backend.port === undefined) return { hard: { reason: 'InvalidDestination', message: 'port is required in backendRef' } };
-  return { destination: { host, port: { number: backend.port } }, error };
+  // A Service reference has a port: the API server refuses one without (gateway-api-schemas.ts).
+  return { destination: { host, port: { number: backend.port! } }, error };
 }
 
 /**

@@ -35,7 +35,11 @@ export function httpRouteStatus(route: HttpRouteObject, config: GatewayApiConfig
     if (seen.has(key)) continue;
     seen.add(key);
     let accepted: Condition;
-    if (parent.kind === 'Service') {
+    const serviceEntry = ref.group === 'networking.istio.io' && ref.kind === 'ServiceEntry';
+    if (serviceEntry) {
+      // The local runtime has no ServiceEntries (apply refuses them), so istiod's answer for a missing one.
+      accepted = { type: 'Accepted', status: 'False', reason: 'NoMatchingParent', message: `parent service entry: ${JSON.stringify(parent.name)} not found` };
+    } else if (parent.kind === 'Service') {
       accepted = serviceExists(parent.namespace, parent.name)
         ? { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Route was valid' }
         : { type: 'Accepted', status: 'False', reason: 'NoMatchingParent', message: `parent service: ${JSON.stringify(parent.name)} not found` };
@@ -47,7 +51,7 @@ export function httpRouteStatus(route: HttpRouteObject, config: GatewayApiConfig
         ? { type: 'Accepted', status: 'True', reason: 'Accepted', message: outcome.listeners.length > 1 ? `Route was valid, bound to ${outcome.listeners.length} parents` : 'Route was valid' }
         : { type: 'Accepted', status: 'False', reason: outcome.reason, message: outcome.message };
     }
-    const error = translateRules(route, parent.kind === 'Service', context).error;
+    const error = translateRules(route, parent.kind === 'Service' || serviceEntry, context).error;
     const resolved: Condition = error
       ? { type: 'ResolvedRefs', status: 'False', reason: error.reason, message: error.message }
       : { type: 'ResolvedRefs', status: 'True', reason: 'ResolvedRefs', message: 'All references resolved' };

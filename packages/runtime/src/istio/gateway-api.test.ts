@@ -73,6 +73,13 @@ describe("which listeners a route's parent reference binds to (pilot referenceAl
     });
   });
 
+  it('a listener with kinds: [] takes HTTPRoutes as one listing none does; a selector may name a namespace by kubernetes.io/metadata.name', () => {
+    const gateway = GATEWAY.replace('{namespaces: {from: Selector, selector: {matchLabels: {team: ops}}}}', '{namespaces: {from: Selector, selector: {matchLabels: {kubernetes.io/metadata.name: shop}}}, kinds: []}');
+    const { gatewayApi } = config(gateway + route('shop', '  parentRefs: [{name: web, namespace: infra, sectionName: admin}]\n'));
+    const [r] = gatewayApi.routes;
+    expect(bindParent(r!, r!.spec.parentRefs[0]!, gatewayApi.gateways[0]!, gatewayApi.namespaceLabels)).toEqual({ accepted: true, listeners: ['admin'] });
+  });
+
   it('matches hostnames both ways, a wildcard covering the other side (host.Name.Matches)', () => {
     expect([hostnamesMatch('*.example.com', 'a.example.com'), hostnamesMatch('a.example.com', '*.example.com'), hostnamesMatch('*', 'x.org')]).toEqual([true, true, true]);
     expect([hostnamesMatch('*.example.com', '*.b.example.com'), hostnamesMatch('*.b.example.com', '*.example.com'), hostnamesMatch('*.example.com', 'example.com')]).toEqual([true, true, false]);
@@ -120,6 +127,24 @@ describe("HTTPRoutes as pilot's VirtualServices", () => {
       ['shop', ['shop/r2'], ['.'], [{ prefix: '/v2' }]],
       ['base', ['base/r0', 'base/r1'], ['*'], [{ prefix: '/v0' }, { prefix: '/v1' }]],
     ]);
+  });
+
+  it("a route with two Service parents routes both; another route for one of them merges into that one's routes only, by precedence", () => {
+    const two = route('base', '  parentRefs: [{group: "", kind: Service, name: a}, {group: "", kind: Service, name: b}]\n  rules: [{backendRefs: [{name: a, port: 80}]}]\n').replace('name: r,', 'name: r1,');
+    const more = route('base', '  parentRefs: [{group: "", kind: Service, name: a}]\n  rules: [{matches: [{path: {value: /more}}], backendRefs: [{name: c, port: 80}]}]\n').replace('name: r,', 'name: r2,');
+    const services = config(two + more).virtualServices;
+    expect(services.map((vs) => [vs.spec.hosts[0], vs.spec.http.map((r) => r.name)])).toEqual([
+      ['a.base.svc.cluster.local', ['base.r2.0', 'base.r1.0']],
+      ['b.base.svc.cluster.local', ['base.r1.0']],
+    ]);
+  });
+
+  it('routes tied in precedence keep the order pilot merges them in: oldest first, then by namespace, then by VirtualService name', () => {
+    const tied = (namespace: string, name: string) => route(namespace, '  parentRefs: [{name: web, namespace: infra, sectionName: http}]\n  rules: [{backendRefs: [{name: a, port: 80}]}]\n').replace('name: r,', `name: ${name},`);
+    const order = (yaml: string) => config(GATEWAY + yaml).virtualServices.flatMap((vs) => vs.spec.http.map((r) => r.name));
+    expect(order(tied('b', 'x') + tied('a', 'y'))).toEqual(['a.y.0', 'b.x.0']);
+    // shop-0-istio… sorts before shop-v2-0-istio… (where shop-v2.infra would sort before shop.infra).
+    expect(order(tied('infra', 'shop-v2') + tied('infra', 'shop'))).toEqual(['infra.shop.0', 'infra.shop-v2.0']);
   });
 
   it('an ExtensionRef filter drops every rule of its route and says why in ResolvedRefs (pilot: unsupported filter type)', () => {
@@ -230,11 +255,16 @@ describe('translateRules: one rule as pilot’s VirtualService routes (conversio
     expect(routes[0]!.route[0]!.headers).toEqual({ request: { set: { 'x-d': 'd' } }, response: { remove: ['x-e'] } });
   });
 
-  it('matches: of repeated query parameters the first (names case-sensitive), of repeated headers the first (names case-insensitive)', () => {
+  it('matches: header and query parameter names as written, header names differing in case both kept (Envoy then requires both)', () => {
     const { routes } = rules(
-      '  rules:\n  - matches: [{path: {type: RegularExpression, value: "/a.*"}, method: POST, queryParams: [{name: q, value: "1"}, {name: Q, value: "2"}, {name: q, value: "3"}], headers: [{name: X, value: "1", type: RegularExpression}, {name: x, value: "2"}]}]\n    backendRefs: [{name: a, port: 80}]\n',
+      '  rules:\n  - matches: [{path: {type: RegularExpression, value: "/a.*"}, method: POST, queryParams: [{name: q, value: "1"}, {name: Q, value: "2"}], headers: [{name: X, value: "1", type: RegularExpression}, {name: x, value: "2"}]}]\n    backendRefs: [{name: a, port: 80}]\n',
     );
-    expect(routes[0]!.match).toEqual([{ uri: { regex: '/a.*' }, method: { exact: 'POST' }, queryParams: { q: { exact: '1' }, Q: { exact: '2' } }, headers: { x: { regex: '1' } } }]);
+    expect(routes[0]!.match).toEqual([{ uri: { regex: '/a.*' }, method: { exact: 'POST' }, queryParams: { q: { exact: '1' }, Q: { exact: '2' } }, headers: { X: { regex: '1' }, x: { exact: '2' } } }]);
+  });
+
+  it('a rule with matches: [] (the default fills only an absent list) is one route without a match, taking every request', () => {
+    const { routes } = rules('  rules: [{matches: [], backendRefs: [{name: a, port: 80}]}]\n');
+    expect(routes.map((r) => [r.name, r.match])).toEqual([['infra.r.0', undefined]]);
   });
 
   it('timeouts: request is the route timeout, backendRequest replaces it (no retry stanza); a mirror with its percent', () => {
@@ -245,14 +275,17 @@ describe('translateRules: one rule as pilot’s VirtualService routes (conversio
     ]);
   });
 
-  it('a mirror to a backend not granted is left out, and says why', () => {
+  it('a mirror to a backend not granted, or named by hostname, is left out and says why; the route stays (pilot mirrorBackendErr)', () => {
     const translated = rules('  rules:\n  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m, namespace: other, port: 80}}}]\n    backendRefs: [{name: a, port: 80}]\n');
     expect(translated.routes[0]!.mirror).toBeUndefined();
     expect(translated.error).toEqual({ reason: 'RefNotPermitted', message: 'backendRef m/other not accessible to a HTTPRoute in namespace "infra" (missing a ReferenceGrant?)' });
+    const dotted = rules('  rules:\n  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m.other, port: 80}}}]\n    backendRefs: [{name: a, port: 80}]\n');
+    expect(dotted.routes.map((r) => [r.mirror, r.route.length])).toEqual([[undefined, 1]]);
+    expect(dotted.error?.reason).toBe('InvalidDestination');
   });
 
-  it('a redirect with backends is still a redirect; backends of weight 0 only, or none, a direct 500', () => {
-    const { routes } = rules('  rules:\n  - filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]\n    backendRefs: [{name: a, port: 80}]\n  - backendRefs: [{name: a, port: 80, weight: 0}]\n  - {}\n');
+  it('a redirect has no backends; backends of weight 0 only, or none, a direct 500', () => {
+    const { routes } = rules('  rules:\n  - filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]\n  - backendRefs: [{name: a, port: 80, weight: 0}]\n  - {}\n');
     expect(routes.map((r) => [r.redirect, r.directResponse])).toEqual([
       [{ scheme: 'https', authority: undefined, port: 'protocol', path: undefined, status: 302 }, undefined],
       [undefined, { status: 500 }],
@@ -268,9 +301,8 @@ describe('translateRules: one rule as pilot’s VirtualService routes (conversio
     ]);
   });
 
-  it('a backend named by hostname, or without a port, drops every rule of the route (InvalidDestination); another kind keeps its share (InvalidKind)', () => {
+  it('a backend named by hostname drops every rule of the route (InvalidDestination); another kind keeps its share (InvalidKind)', () => {
     expect(rules('  rules: [{backendRefs: [{name: a.infra, port: 80}]}]\n')).toEqual({ routes: [], error: { reason: 'InvalidDestination', message: 'service name invalid; the name of the Service must be used, not the hostname.' } });
-    expect(rules('  rules: [{backendRefs: [{name: a}]}]\n')).toEqual({ routes: [], error: { reason: 'InvalidDestination', message: 'port is required in backendRef' } });
     const kind = rules('  rules: [{backendRefs: [{group: x.io, kind: Pool, name: a, port: 80}]}]\n');
     expect(kind.routes[0]!.route).toEqual([{ destination: { host: '' } }]);
     expect(kind.error).toEqual({ reason: 'InvalidKind', message: 'referencing unsupported backendRef: group "x.io" kind "Pool"' });

@@ -75,7 +75,7 @@ export class MeshConfig {
         .map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec }) as IstioObject<Extract<M, { kind: K }>['spec']>);
     const input: GatewayApiInput = {
       gateways: of(gatewayApi, 'Gateway') as IstioObject<K8sGatewaySpec>[],
-      routes: of(gatewayApi, 'HTTPRoute') as IstioObject<HttpRouteSpec>[],
+      routes: gatewayApi.filter((m) => m.kind === 'HTTPRoute').map((m) => ({ namespace: namespaceOf(m), name: m.metadata.name, spec: m.spec as HttpRouteSpec, createdAt: createdAt(m) })),
       grants: of(gatewayApi, 'ReferenceGrant') as IstioObject<ReferenceGrantSpec>[],
       namespaceLabels,
     };

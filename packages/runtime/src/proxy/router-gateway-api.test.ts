@@ -9,6 +9,7 @@ import { pod, serviceManifest } from '../k8s/test-fixtures.js';
 import { ServiceRegistry } from '../k8s/service-registry.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { Router, type RouteDecision } from './router.js';
+import { runCase } from './conformance/harness.js';
 
 /** The talk's Gateway API files, as `mesh-mall apply` reads them (istio/gateway-api/). */
 const act = (...files: string[]) =>
@@ -78,8 +79,41 @@ describe('the talk in Gateway API form, routed as Istio routes it', () => {
 
   it('the parentRef port narrows a mesh route to that port of the Service (a request to another port takes the Service as is)', () => {
     const router = routerFor('jason-routes.yaml');
-    const decision = router.decide(request('recommend.base:7001', { 'end-user': 'jason' }), caller('base'));
-    expect(decision).toMatchObject({ kind: 'reject', status: 503, flag: 'NC' });
+    const services = registry();
+    // recommend in base on a second port, 7001, which jason-routes.yaml's parentRef (port 7000) does not name.
+    services.putService(parseManifests('apiVersion: v1\nkind: Service\nmetadata: {name: recommend, namespace: base}\nspec: {selector: {app: recommend}, ports: [{name: http, port: 7000}, {name: admin, port: 7001}]}\n', 's.yaml').manifests[0] as never);
+    const twoPorts = new Router(services);
+    twoPorts.configure(MeshConfig.fromManifests(act('jason-routes.yaml')));
+    expect(destination(twoPorts.decide(request('recommend.base:7000', { 'end-user': 'jason' }), caller('base')))).toBe('recommend.jason');
+    expect(destination(twoPorts.decide(request('recommend.base:7001', { 'end-user': 'jason' }), caller('base')))).toBe('recommend.base');
+    expect(destination(router.decide(request('recommend.base:7000', { 'end-user': 'jason' }), caller('base')))).toBe('recommend.jason');
+  });
+
+  it("a redirect carries the rule's response headers, as Envoy finalizes its own answers with them", async () => {
+    const { answers, refusal } = await runCase({
+      name: 'redirect with a response header',
+      cite: 'pilot route.go TranslateRoute (response headers before ApplyRedirect)',
+      yaml: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: base}
+spec: {gatewayClassName: istio, listeners: [{name: http, port: 80, protocol: HTTP}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: moved, namespace: base}
+spec:
+  parentRefs: [{name: web}]
+  rules:
+  - filters:
+    - {type: RequestRedirect, requestRedirect: {hostname: example.org, statusCode: 301}}
+    - {type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-Moved, value: "yes"}]}}
+`,
+      pods: [],
+      request: { from: 'gateway:base/web', host: 'shop.example', path: '/old?x=1' },
+      expect: { status: 301 },
+    });
+    expect(refusal).toBeUndefined();
+    expect(answers.map((a) => [a.status, a.responseHeaders.location, a.responseHeaders['x-moved']])).toEqual([[301, 'http://example.org/old?x=1', 'yes']]);
   });
 });
 

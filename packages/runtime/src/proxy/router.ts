@@ -9,7 +9,7 @@ import type { RequestFacts } from '../istio/match.js';
 import { outboundCluster, routeOperation, serviceOperation, type OutboundCluster } from '../istio/envoy-names.js';
 import { MeshConfig } from '../istio/mesh-config.js';
 import { chooseRoute, noRouteFor, type CompiledRoute, type Resolution, type RetryPolicy, type RouteChoice, type UpstreamRef, type VirtualHost } from '../istio/route-table.js';
-import type { HttpMatch } from '../api/istio-schemas.js';
+import type { HeaderOperations, HttpMatch } from '../api/istio-schemas.js';
 import { redirectLocation } from '../istio/rewrite.js';
 
 export interface RouteRequest {
@@ -27,7 +27,16 @@ export type ResponseFlags = ResponseFlag | `${ResponseFlag},${ResponseFlag}`;
 export type RouteDecision =
   | { kind: 'reject'; status: number; flag: ResponseFlag | undefined; reason: string; target?: ServiceTarget }
   /** A route Envoy answers itself, with no upstream: a redirect (with its Location) or a direct response. */
-  | { kind: 'reply'; status: number; location: string | undefined; target: ServiceTarget | undefined; routeName: string; operation: string }
+  | {
+      kind: 'reply';
+      status: number;
+      location: string | undefined;
+      /** The route's response header operations, which Envoy applies to its own answers too (finalizeResponseHeaders). */
+      responseHeaders: HeaderOperations | undefined;
+      target: ServiceTarget | undefined;
+      routeName: string;
+      operation: string;
+    }
   | {
       kind: 'route';
       target: ServiceTarget | undefined;
@@ -138,7 +147,7 @@ function localReply(route: CompiledRoute, matched: HttpMatch | undefined, at: { 
   const { redirect, directResponse } = route.spec;
   const location = redirect ? redirectLocation(redirect, { authority, url: facts.url, port: facts.port }, matched) : undefined;
   const operation = routeOperation({ destinations: [], virtualService: at.virtualService }, matched, undefined, facts.port);
-  return { kind: 'reply', status: redirect?.status ?? directResponse!.status, location, target: at.target, routeName: route.name, operation };
+  return { kind: 'reply', status: redirect?.status ?? directResponse!.status, location, responseHeaders: route.spec.headers?.response, target: at.target, routeName: route.name, operation };
 }
 
 /** A Service's own default route: no VirtualService applies (pilot route.go buildSidecarVirtualHostForService). */

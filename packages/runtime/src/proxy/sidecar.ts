@@ -115,7 +115,7 @@ export class Sidecar {
     try {
       if (denied) outcome = { ...answerText(res, 403, RBAC_DENIED), attempts: 0 };
       else if (decision.kind === 'reject') outcome = answer(res, decision.status, decision.reason, decision.flag);
-      else if (decision.kind === 'reply') outcome = { ...answerEmpty(res, decision.status, decision.location), attempts: 0 };
+      else if (decision.kind === 'reply') outcome = { ...answerEmpty(res, decision), attempts: 0 };
       else outcome = await this.route(req, res, decision, received);
     } catch (error) {
       outcome = error instanceof BodyTooLarge ? answer(res, 413, 'request body too large') : answer(res, 503, String(error), 'UF');
@@ -310,9 +310,10 @@ function answer(res: ServerResponse, status: number, reason: string, flag?: Resp
   return { status, ...(flag ? { flag } : {}), attempts, ...(pod ? { pod } : {}), ...(sent ? { sent } : {}) };
 }
 
-/** Envoy's answer for a redirect (with its Location) or a direct response: no body. */
-function answerEmpty(res: ServerResponse, status: number, location: string | undefined): Pick<Outcome, 'status' | 'sent'> {
-  const headers = { ...(location ? { location } : {}), 'content-length': 0 };
+/** Envoy's answer for a redirect (with its Location) or a direct response: no body, the route's response headers. */
+function answerEmpty(res: ServerResponse, { status, location, responseHeaders }: Extract<RouteDecision, { kind: 'reply' }>): Pick<Outcome, 'status' | 'sent'> {
+  const headers: Headers = { ...(location ? { location } : {}), 'content-length': '0' };
+  applyHeaderOperations(headers, responseHeaders, undefined, false);
   res.writeHead(status, headers).end();
   return { status, sent: { headerBytes: headerBytes(headers), bodyBytes: 0 } };
 }
