@@ -176,6 +176,12 @@ describe("HTTPRoute status (istiod's conditions.go)", () => {
     ]);
   });
 
+  it('a ServiceEntry parent gets istiod’s answer for a missing one (the local runtime has none); a parent of another kind none', () => {
+    expect(status('  parentRefs: [{group: networking.istio.io, kind: ServiceEntry, name: ext}, {group: gateway.networking.k8s.io, kind: Service, name: a}]\n  rules: [{backendRefs: [{name: b, namespace: other, port: 80}]}]\n')).toEqual([
+      ['ext', 'Accepted=False/NoMatchingParent: parent service entry: "ext" not found', 'ResolvedRefs=True/ResolvedRefs: All references resolved'],
+    ]);
+  });
+
   it('entries in the order istiod sorts them: by parent reference, descending', () => {
     expect(status('  parentRefs: [{name: web, sectionName: http}, {name: web, sectionName: local}, {group: "", kind: Service, name: a}]\n').map(([name]) => name)).toEqual(['web', 'web', 'a']);
     expect(status('  parentRefs: [{group: "", kind: Service, name: a}, {group: "", kind: Service, name: b}]\n').map(([name]) => name)).toEqual(['b', 'a']);
@@ -214,6 +220,16 @@ describe("a Gateway's status as istiod writes it", () => {
       ],
     });
     expect(gatewayStatus(gateway, mesh.gatewayApi, undefined)).toMatchObject({ addresses: [], conditions: [{ type: 'Accepted' }, { type: 'Programmed', status: 'False', reason: 'AddressNotAssigned' }] });
+  });
+
+  it("counts on a listener only the routes bound to that Gateway's listener: not another Gateway's, not a Service's", () => {
+    const other = GATEWAY.replace('name: web,', 'name: other,');
+    const mesh = config(`${GATEWAY}---\n${other}${route('infra', '  parentRefs: [{name: other}, {group: "", kind: Service, name: web}]\n')}`);
+    const attached = (name: string) => gatewayStatus(mesh.gatewayApi.gateways.find((g) => g.name === name)!, mesh.gatewayApi, '127.0.0.1').listeners.map((l) => l.attachedRoutes);
+    expect([attached('web'), attached('other')]).toEqual([
+      [0, 0, 0],
+      [1, 0, 1],
+    ]);
   });
 
   it('a listener that takes other route kinds only refuses HTTPRoutes: NotAllowedByListeners', () => {
@@ -330,6 +346,21 @@ describe('hostname isolation between listeners on one port (conversion.go hostna
   it("a host another listener on the port names exactly is that listener's alone: a route on the wildcard listener does not get it", () => {
     expect(hostsOf('[shop.example.com, a.example.com]')).toEqual(['a.example.com']);
     expect(hostsOf('["*.example.com"]')).toEqual(['*.example.com']);
+  });
+
+  it('a more specific wildcard listener on the port takes the hosts under it; one on another port takes none', () => {
+    const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: http, port: 80, protocol: HTTP, hostname: "*.example.com"}
+  - {name: shop, port: 80, protocol: HTTP, hostname: "*.shop.example.com"}
+  - {name: other, port: 8080, protocol: HTTP, hostname: b.example.com}
+`;
+    const hosts = config(`${gateway}${route('infra', '  parentRefs: [{name: web, sectionName: http}]\n  hostnames: [a.shop.example.com, "*.shop.example.com", "*.x.shop.example.com", b.example.com, "*.example.com"]\n  rules: [{backendRefs: [{name: a, port: 80}]}]\n')}`).virtualServices.map((vs) => vs.spec.hosts[0]);
+    expect(hosts).toEqual(['b.example.com', '*.example.com']);
   });
 
   it('a route host the wildcard listener does not match is dropped there', () => {
