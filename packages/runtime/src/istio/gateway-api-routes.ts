@@ -87,7 +87,8 @@ function convertRule(rule: RouteRule, match: RouteMatch | undefined, owner: Http
         return { hard: { reason: 'InvalidFilter', message: `unsupported filter type ${JSON.stringify(filter.type)}` } };
     }
   }
-  // Backends: request wins over nothing, backendRequest over request (no retry stanza is accepted, so it is the route's).
+  // The route timeout is `request`, replaced by `backendRequest` when both are set: pilot gives backendRequest to the
+  // retries' perTryTimeout only when a retry stanza exists, and apply refuses one.
   const timeouts = rule.timeouts;
   if (timeouts?.request) route.timeout = timeouts.request;
   if (timeouts?.backendRequest) route.timeout = timeouts.backendRequest;

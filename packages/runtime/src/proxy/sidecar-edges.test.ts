@@ -45,7 +45,7 @@ function open(via: Sidecar, authority: string, path: string): ClientRequest {
 describe('the proxy’s own server', () => {
   const quiet = { identity: source('base'), hops: { record: () => undefined } };
 
-  it('has no port before it listens, and listening resolves with the port it bound', async () => {
+  it('has no port before it listens, and listening resolves with the port it bound (any free one: port 0 asks the system)', async () => {
     const sidecar = new Sidecar({ ...quiet, router: {} as Router });
     expect(sidecar.port).toBeUndefined();
     const port = await sidecar.listen(0, '127.0.0.1');
@@ -140,7 +140,7 @@ describe('what the hop records', () => {
     expect(m.hops[0]!.requestBodyBytes).toBe(0);
   });
 
-  it('the request’s duration in milliseconds, to the hundredth', async () => {
+  it('the request’s duration in milliseconds, to the hundredth: at least the workload’s 50 ms (less 1 ms of timer slack), at most what the caller waited', async () => {
     const m = await mesh({ 'base/slow@v1': () => ({ delayMs: 50 }) });
     const from = await m.proxy('base');
     const started = performance.now();
